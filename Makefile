@@ -1,0 +1,22 @@
+# The two commands of the README: `make up` runs the mesh with demo data, `make test` runs every test.
+# Both install what they need first (scripts/bootstrap.sh), so they work on a fresh machine.
+
+.PHONY: up test lint bench
+
+up:
+	@scripts/bootstrap.sh runtime
+	.venv/bin/mesh up
+
+test:
+	@scripts/bootstrap.sh all
+	.venv/bin/ruff check .
+	.venv/bin/mesh contracts lint
+	.venv/bin/datacontract lint contracts/*/*.odcs.yaml >/dev/null
+	.venv/bin/pytest
+
+lint:
+	.venv/bin/ruff check .
+
+bench:
+	@scripts/bootstrap.sh runtime
+	.venv/bin/python -m benchmarks

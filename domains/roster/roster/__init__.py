@@ -1,0 +1,1 @@
+"""Roster domain: owns the fighters and publishes the ``fighters`` data product."""

@@ -1,0 +1,1 @@
+"""Roster's adapters: its tables, repository, unit of work and event mapping."""

@@ -1,0 +1,1 @@
+"""Roster's HTTP edge: command endpoints and request/response schemas."""

@@ -1,0 +1,58 @@
+"""Roster's service: ``create_app(settings)`` builds it; nothing happens at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from mesh_platform.http.commands import CommandExecutor
+from mesh_platform.http.data_products import DataProductPort
+from mesh_platform.runtime import DomainService
+from mesh_platform.store.product_source import SqlTableSource
+from roster.adapters.products import MAJOR, PRODUCT, row_record_v1
+from roster.adapters.tables import PLATFORM_TABLES, FighterRow
+from roster.adapters.unit_of_work import SqlRosterUnitOfWork
+from roster.api.commands import commands_router
+from roster.settings import RosterSettings
+
+DOMAIN = "roster"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: RosterSettings | None = None) -> FastAPI:
+    """The roster service."""
+    settings = settings or RosterSettings()
+    service = DomainService(settings, domain=DOMAIN, tables=PLATFORM_TABLES, migrations_dir=MIGRATIONS)
+
+    def unit_of_work() -> SqlRosterUnitOfWork:
+        return SqlRosterUnitOfWork(service.engine, service.outbox, service.events, on_commit=service.relay.wake)
+
+    service.serve(
+        DataProductPort(
+            domain=DOMAIN,
+            product=PRODUCT,
+            major=MAJOR,
+            key_field="fighter_id",
+            source=SqlTableSource(
+                service.engine,
+                FighterRow,
+                FighterRow.fighter_id,
+                row_record_v1,
+                filter_columns={
+                    "weight_class": FighterRow.weight_class,
+                    "status": FighterRow.status,
+                    "nationality": FighterRow.nationality,
+                },
+            ),
+            filters={"weight_class": str, "status": str, "nationality": str},
+            pii_fields=frozenset({"date_of_birth"}),
+            all_fields=frozenset(FighterRow.model_fields),
+        )
+    )
+    executor = CommandExecutor(unit_of_work, PLATFORM_TABLES.idempotency_keys)
+    return service.create_app(
+        title="Octagon Mesh — roster",
+        description="Owns the fighters; publishes the `fighters` data product.",
+        routers=[commands_router(executor)],
+    )

@@ -1,0 +1,1 @@
+"""Roster's domain model: pure Python, no web, broker or SQL."""

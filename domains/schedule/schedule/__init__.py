@@ -1,0 +1,1 @@
+"""Schedule domain: owns event cards and bouts; publishes ``event-cards`` and ``bouts``."""

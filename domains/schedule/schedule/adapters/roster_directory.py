@@ -1,0 +1,32 @@
+"""Roster's published ``fighters`` port, asked when the replica has not seen a fighter yet."""
+
+from __future__ import annotations
+
+import httpx
+
+from schedule.domain.model import FighterSnapshot
+
+
+class RosterHttpDirectory:
+    """Reads ``GET /data-products/fighters/v1/<id>`` from roster with schedule's own token."""
+
+    def __init__(self, roster_url: str, token: str, timeout: float = 3.0) -> None:
+        self.roster_url = roster_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def find(self, fighter_id: str) -> tuple[FighterSnapshot, str] | None:
+        try:
+            response = httpx.get(
+                f"{self.roster_url}/data-products/fighters/v1/{fighter_id}",
+                headers={"Authorization": f"Bearer {self.token}"},
+                params={"fields": "fighter_id,name,weight_class,status,updated_at"},
+                timeout=self.timeout,
+            )
+        except httpx.HTTPError:
+            return None  # roster unreachable: the replica is all we know
+        if response.status_code != 200:
+            return None
+        record = response.json()
+        snapshot = FighterSnapshot(record["fighter_id"], record["name"], record["weight_class"], record["status"])
+        return snapshot, record["updated_at"]

@@ -1,0 +1,1 @@
+"""Schedule's HTTP edge: command endpoints and request/response schemas."""

@@ -1,0 +1,46 @@
+"""Schedule's operational commands: announce and cancel cards, schedule and cancel bouts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from mesh_platform.http.commands import CommandExecutor, IdempotencyKey
+from schedule.api.schemas import BoutCreate, BoutPublic, CardCreate, CardPublic
+from schedule.domain.model import Venue
+from schedule.service import handlers
+from schedule.service.unit_of_work import FighterDirectory
+
+
+def commands_router(executor: CommandExecutor, directory: FighterDirectory) -> APIRouter:
+    router = APIRouter(tags=["commands"])
+
+    @router.post("/cards", status_code=201, response_model=CardPublic, summary="Announce an event card")
+    def announce(body: CardCreate, idempotency_key: IdempotencyKey = None):
+        venue = Venue(body.venue, body.city, body.country)
+        return executor.run(
+            "announce_card", body, idempotency_key,
+            lambda uow: (201, CardPublic.of(handlers.announce_card(body.name, body.date, venue, uow))),
+        )
+
+    @router.post("/cards/{card_id}/cancellation", response_model=CardPublic, summary="Cancel a card and its bouts")
+    def cancel_card(card_id: str, idempotency_key: IdempotencyKey = None):
+        return executor.run(
+            "cancel_card", {"card_id": card_id}, idempotency_key,
+            lambda uow: (200, CardPublic.of(handlers.cancel_card(card_id, uow))),
+        )
+
+    @router.post("/cards/{card_id}/bouts", status_code=201, response_model=BoutPublic, summary="Schedule a bout")
+    def schedule_bout(card_id: str, body: BoutCreate, idempotency_key: IdempotencyKey = None):
+        return executor.run(
+            "schedule_bout", {"card_id": card_id, **body.model_dump()}, idempotency_key,
+            lambda uow: (201, BoutPublic.of(handlers.schedule_bout(card_id, body.to_request(), uow, directory))),
+        )
+
+    @router.post("/bouts/{bout_id}/cancellation", response_model=BoutPublic, summary="Cancel a bout")
+    def cancel_bout(bout_id: str, idempotency_key: IdempotencyKey = None):
+        return executor.run(
+            "cancel_bout", {"bout_id": bout_id}, idempotency_key,
+            lambda uow: (200, BoutPublic.of(handlers.cancel_bout(bout_id, uow))),
+        )
+
+    return router

@@ -1,0 +1,79 @@
+"""Schedule's service: ``create_app(settings)`` builds it; nothing happens at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from mesh_platform.http.commands import CommandExecutor
+from mesh_platform.http.data_products import DataProductPort
+from mesh_platform.runtime import DomainService
+from mesh_platform.store.product_source import SqlTableSource
+from schedule.adapters.products import BOUTS_PRODUCT, CARDS_PRODUCT, MAJOR, bout_row_record_v1, card_row_record_v1
+from schedule.adapters.roster_directory import RosterHttpDirectory
+from schedule.adapters.subscriptions import FIGHTERS_TOPIC, RESULTS_TOPIC, event_handlers
+from schedule.adapters.tables import PLATFORM_TABLES, BoutRow, CardRow
+from schedule.adapters.unit_of_work import SqlScheduleUnitOfWork
+from schedule.api.commands import commands_router
+from schedule.settings import ScheduleSettings
+
+DOMAIN = "schedule"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: ScheduleSettings | None = None) -> FastAPI:
+    """The schedule service."""
+    settings = settings or ScheduleSettings()
+    service = DomainService(settings, domain=DOMAIN, tables=PLATFORM_TABLES, migrations_dir=MIGRATIONS)
+
+    def unit_of_work() -> SqlScheduleUnitOfWork:
+        return SqlScheduleUnitOfWork(service.engine, service.outbox, service.events, on_commit=service.relay.wake)
+
+    service.subscribe([FIGHTERS_TOPIC, RESULTS_TOPIC], event_handlers(unit_of_work))
+    service.serve(
+        DataProductPort(
+            domain=DOMAIN,
+            product=CARDS_PRODUCT,
+            major=MAJOR,
+            key_field="card_id",
+            source=SqlTableSource(
+                service.engine, CardRow, CardRow.card_id, card_row_record_v1,
+                filter_columns={"status": CardRow.status, "country": CardRow.country, "date": CardRow.date},
+            ),
+            filters={"status": str, "country": str, "date": _iso_date},
+            all_fields=frozenset(CardRow.model_fields),
+        )
+    )
+    service.serve(
+        DataProductPort(
+            domain=DOMAIN,
+            product=BOUTS_PRODUCT,
+            major=MAJOR,
+            key_field="bout_id",
+            source=SqlTableSource(
+                service.engine, BoutRow, BoutRow.bout_id, bout_row_record_v1,
+                filter_columns={
+                    "card_id": BoutRow.card_id,
+                    "status": BoutRow.status,
+                    "weight_class": BoutRow.weight_class,
+                    "card_date": BoutRow.card_date,
+                },
+            ),
+            filters={"card_id": str, "status": str, "weight_class": str, "card_date": _iso_date},
+            all_fields=frozenset(BoutRow.model_fields),
+        )
+    )
+    directory = RosterHttpDirectory(settings.roster_url, service.tokens.issue(DOMAIN, ["read"]))
+    executor = CommandExecutor(unit_of_work, PLATFORM_TABLES.idempotency_keys)
+    return service.create_app(
+        title="Octagon Mesh — schedule",
+        description="Owns event cards and bouts; publishes `event-cards` and `bouts`.",
+        routers=[commands_router(executor, directory)],
+    )
+
+
+def _iso_date(value: str):
+    from datetime import date
+
+    return date.fromisoformat(value)

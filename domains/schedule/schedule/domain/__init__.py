@@ -1,0 +1,1 @@
+"""Schedule's domain model: pure Python, no web, broker or SQL."""

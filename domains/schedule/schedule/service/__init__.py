@@ -1,0 +1,1 @@
+"""Schedule's use cases: commands and the reactions to other domains' events."""

@@ -1,0 +1,1 @@
+"""Octagon Mesh self-serve platform: the paved road every domain service uses."""

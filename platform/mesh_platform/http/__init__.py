@@ -1,0 +1,1 @@
+"""The HTTP edge every service shares: problem responses, health, readiness, metrics and data-product ports."""

@@ -1,0 +1,121 @@
+"""Operational endpoints of every service: ``/health``, ``/ready`` and ``/metrics``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from sqlalchemy import Engine, text
+
+ReadinessCheck = Callable[[], str | None]
+"""Returns None when the dependency is fine, else the reason it is not."""
+
+
+@dataclass
+class ReadinessProbe:
+    """Named readiness checks; a slow dependency is asked at most every ``cache_seconds``."""
+
+    checks: dict[str, ReadinessCheck]
+    cache_seconds: float = 2.0
+    _cached: tuple[float, dict[str, str | None]] | None = None
+
+    def run(self) -> dict[str, str | None]:
+        """Run (or reuse) every check and return ``{name: reason-or-None}``."""
+        now = time.monotonic()
+        if self._cached and now - self._cached[0] < self.cache_seconds:
+            return self._cached[1]
+        results: dict[str, str | None] = {}
+        for name, check in self.checks.items():
+            try:
+                results[name] = check()
+            except Exception as e:  # a check that crashes is a failed check, not a 500
+                results[name] = f"{type(e).__name__}: {e}"
+        self._cached = (now, results)
+        return results
+
+
+def store_check(engine: Engine) -> ReadinessCheck:
+    """Readiness of the service's own store."""
+
+    def check() -> str | None:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return None
+
+    return check
+
+
+def broker_check(bootstrap_servers: str) -> ReadinessCheck:
+    """Readiness of the Kafka cluster: a metadata request must succeed."""
+
+    def check() -> str | None:
+        from kafka import KafkaAdminClient
+
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=3000, bootstrap_timeout_ms=3000)
+        try:
+            admin.list_topics()
+        finally:
+            admin.close()
+        return None
+
+    return check
+
+
+class HttpMetrics:
+    """Request counters and latencies per route template, in the service's own registry."""
+
+    def __init__(self, registry: CollectorRegistry, service: str) -> None:
+        self.requests = Counter(
+            "http_requests_total", "HTTP requests", ["service", "method", "route", "status"], registry=registry
+        )
+        self.latency = Histogram(
+            "http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"], registry=registry
+        )
+        self.service = service
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Record one finished request."""
+        self.requests.labels(self.service, method, route, str(status)).inc()
+        self.latency.labels(self.service, method, route).observe(seconds)
+
+
+def operations_router(probe: ReadinessProbe, registry: CollectorRegistry) -> APIRouter:
+    """The ``/health``, ``/ready`` and ``/metrics`` routes."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health", summary="Liveness")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/ready", summary="Readiness: store and broker reachable")
+    def ready() -> JSONResponse:
+        results = probe.run()
+        ok = all(reason is None for reason in results.values())
+        body = {
+            "status": "ready" if ok else "not ready",
+            "checks": {name: {"ok": reason is None, "reason": reason} for name, reason in results.items()},
+        }
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def install_request_metrics(app, metrics: HttpMetrics) -> None:
+    """Time every request and count it under its route template (not the raw path, to bound cardinality)."""
+
+    @app.middleware("http")
+    async def _observe(request: Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "unmatched")
+        metrics.observe(request.method, template, response.status_code, time.perf_counter() - started)
+        return response

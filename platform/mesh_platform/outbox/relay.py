@@ -1,0 +1,220 @@
+"""The outbox relay: publishes committed outbox rows to Kafka in order and marks them sent.
+
+A row is marked published only after the broker acknowledged it (acks=all), so a broker outage delays events but
+loses none: the rows wait, and the relay retries with back-off — including when the producer cannot even be built.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, Row, Table, func, select, update
+
+from mesh_platform.events.envelope import EventMessage, kafka_headers, to_kafka_message
+from mesh_platform.store.engine import is_postgresql
+
+log = logging.getLogger(__name__)
+
+
+class EventProducer(Protocol):
+    """The part of ``kafka.KafkaProducer`` the relay uses."""
+
+    def send(self, topic: str, value: bytes, key: bytes, headers: list[tuple[str, bytes]]) -> Any: ...
+
+    def flush(self, timeout: float | None = None) -> None: ...
+
+    def close(self, timeout: float | None = None) -> None: ...
+
+
+ProducerFactory = Callable[[], EventProducer]
+
+
+def kafka_producer_factory(bootstrap_servers: str, client_id: str) -> ProducerFactory:
+    """Factory of idempotent kafka-python producers (acks=all keeps acknowledged events durable)."""
+
+    def build() -> EventProducer:
+        from kafka import KafkaProducer
+
+        return KafkaProducer(
+            bootstrap_servers=bootstrap_servers,
+            client_id=client_id,
+            acks="all",
+            linger_ms=2,
+            retries=5,
+            max_block_ms=10_000,
+            request_timeout_ms=10_000,
+            # Fail fast when the broker is down: the relay's own back-off does the waiting.
+            bootstrap_timeout_ms=5_000,
+        )
+
+    return build
+
+
+class OutboxRelay:
+    """Publishes unpublished outbox rows in id order (so in order per key) and marks them sent.
+
+    On PostgreSQL rows are claimed with ``FOR UPDATE SKIP LOCKED`` so two relays never publish the same row; a row
+    whose key has an earlier row claimed by another relay waits, which keeps per-key order across relays.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        table: Table,
+        producer_factory: ProducerFactory,
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 0.5,
+        max_backoff: float = 10.0,
+        send_timeout: float = 15.0,
+    ) -> None:
+        self.engine = engine
+        self.table = table
+        self.producer_factory = producer_factory
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.max_backoff = max_backoff
+        self.send_timeout = send_timeout
+        self._producer: EventProducer | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.published_total = 0
+        self.last_error: str | None = None
+
+    def start(self) -> None:
+        """Run the relay loop in a daemon thread."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the loop and close the producer (pending rows stay for the next start)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+        self._close_producer()
+
+    def wake(self) -> None:
+        """Ask for an immediate pass (called after a commit that wrote outbox rows)."""
+        self._wake.set()
+
+    def pending(self) -> int:
+        """How many rows wait to be published."""
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(func.count()).select_from(self.table).where(self.table.c.published_at.is_(None))
+            ).scalar_one()
+
+    def relay_once(self) -> int:
+        """Publish one batch; return how many rows were published. Raises if the broker cannot be reached."""
+        failure: Exception | None = None
+        with self.engine.begin() as connection:
+            rows = self._claim(connection)
+            if not rows:
+                return 0
+            try:
+                producer = self._ensure_producer()
+                futures = [self._send(producer, row) for row in rows]
+                producer.flush(timeout=self.send_timeout)
+                for future in futures:
+                    future.get(timeout=self.send_timeout)
+            except Exception as e:  # any broker failure: the rows stay unpublished
+                failure = e
+            else:
+                connection.execute(
+                    update(self.table)
+                    .where(self.table.c.id.in_([row.id for row in rows]))
+                    .values(published_at=datetime.now(UTC), attempts=self.table.c.attempts + 1, last_error=None)
+                )
+        if failure is not None:
+            # Recorded after the claim transaction ended, so PostgreSQL row locks are released first.
+            self._record_failure([row.id for row in rows], failure)
+            self._close_producer()
+            raise failure
+        self.published_total += len(rows)
+        return len(rows)
+
+    def _claim(self, connection) -> Sequence[Row]:
+        query = (
+            select(self.table)
+            .where(self.table.c.published_at.is_(None))
+            .order_by(self.table.c.id)
+            .limit(self.batch_size)
+        )
+        if is_postgresql(self.engine):
+            query = query.with_for_update(skip_locked=True)
+        rows = connection.execute(query).all()
+        if not rows:
+            return rows
+        first_claimed: dict[tuple[str, str], int] = {}
+        for row in rows:
+            first_claimed.setdefault((row.topic, row.message_key), row.id)
+        earliest = connection.execute(
+            select(self.table.c.topic, self.table.c.message_key, func.min(self.table.c.id))
+            .where(self.table.c.published_at.is_(None))
+            .where(self.table.c.message_key.in_({key for _topic, key in first_claimed}))
+            .group_by(self.table.c.topic, self.table.c.message_key)
+        ).all()
+        blocked = {(topic, key) for topic, key, min_id in earliest if first_claimed.get((topic, key), min_id) != min_id}
+        return [row for row in rows if (row.topic, row.message_key) not in blocked]
+
+    def _send(self, producer: EventProducer, row: Row) -> Any:
+        message = to_kafka_message(
+            EventMessage(
+                id=row.event_id,
+                type=row.event_type,
+                source=row.source,
+                topic=row.topic,
+                key=row.message_key,
+                time=row.occurred_at if row.occurred_at.tzinfo else row.occurred_at.replace(tzinfo=UTC),
+                data=row.payload,
+                dataschema=row.dataschema,
+            )
+        )
+        return producer.send(row.topic, value=message.value, key=row.message_key.encode(), headers=kafka_headers(message))
+
+    def _record_failure(self, row_ids: list[int], error: Exception) -> None:
+        self.last_error = f"{type(error).__name__}: {error}"
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(self.table)
+                .where(self.table.c.id.in_(row_ids))
+                .values(attempts=self.table.c.attempts + 1, last_error=self.last_error[:2000])
+            )
+
+    def _ensure_producer(self) -> EventProducer:
+        if self._producer is None:
+            self._producer = self.producer_factory()
+        return self._producer
+
+    def _close_producer(self) -> None:
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=2)
+            except Exception:  # closing a broken producer must not stop the relay
+                log.debug("closing producer failed", exc_info=True)
+            self._producer = None
+
+    def _run(self) -> None:
+        backoff = self.poll_interval
+        while not self._stop.is_set():
+            try:
+                published = self.relay_once()
+                self.last_error = None
+                backoff = self.poll_interval
+                if published:
+                    continue  # drain the backlog before sleeping
+            except Exception as e:
+                self.last_error = f"{type(e).__name__}: {e}"
+                log.warning("outbox relay failed, retrying in %.1fs: %s", backoff, self.last_error)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+                continue
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()

@@ -1,0 +1,1 @@
+"""A service's own store: engine, platform tables, unit of work and migrations."""

@@ -1,0 +1,45 @@
+"""Alembic migrations of a service's own store, run programmatically at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from alembic.operations import Operations
+from sqlalchemy import Engine, MetaData
+
+from mesh_platform.store.platform_tables import define_platform_tables
+
+
+def upgrade_store(engine: Engine, migrations_dir: Path) -> None:
+    """Bring the store behind ``engine`` to the newest revision found in ``migrations_dir``."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def run_migrations(target_metadata: MetaData) -> None:
+    """Body of a domain's ``env.py``: run the pending revisions on the connection :func:`upgrade_store` passed."""
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("run migrations through mesh_platform.store.migrations.upgrade_store(engine, dir)")
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def create_platform_tables(op: Operations) -> None:
+    """Create the platform's tables (outbox, processed events, idempotency keys) in a domain's first revision."""
+    tables = define_platform_tables(MetaData())
+    bind = op.get_bind()
+    for table in (tables.outbox, tables.processed_events, tables.idempotency_keys):
+        table.create(bind)
+
+
+def drop_platform_tables(op: Operations) -> None:
+    """Drop what :func:`create_platform_tables` created."""
+    for name in ("idempotency_keys", "processed_events", "outbox_messages"):
+        op.drop_table(name)

@@ -1,0 +1,66 @@
+"""The unit of work: one transaction for a state change and the events that announce it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from mesh_platform.events.envelope import EventMessage
+from mesh_platform.outbox.writer import OutboxWriter
+
+
+class SqlUnitOfWork:
+    """Opens a session, stages events in the outbox of the same store, commits both at once.
+
+    Domain units of work subclass it and build their repositories in :meth:`_open_repositories`. Nothing is
+    committed unless :meth:`commit` is called; leaving the block without it rolls everything back.
+    """
+
+    def __init__(self, engine: Engine, outbox: OutboxWriter, on_commit: Callable[[], None] | None = None) -> None:
+        self.engine = engine
+        self.outbox = outbox
+        self.on_commit = on_commit
+        self.session: Session
+        self._staged = 0
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.session = Session(self.engine, expire_on_commit=False)
+        self._staged = 0
+        self._open_repositories(self.session)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def join(self, session: Session) -> SqlUnitOfWork:
+        """Work inside a transaction someone else owns and commits (a subscription's, for event handlers)."""
+        self.session = session
+        self._staged = 0
+        self._open_repositories(session)
+        return self
+
+    def _open_repositories(self, session: Session) -> None:
+        """Hook for subclasses: build repositories bound to ``session``."""
+
+    def publish(self, message: EventMessage) -> None:
+        """Stage an event; it is written to the outbox in this transaction."""
+        self.outbox.add(self.session, message)
+        self._staged += 1
+
+    def commit(self) -> None:
+        """Commit the state change and its outbox rows together, then nudge the relay."""
+        self.session.commit()
+        staged, self._staged = self._staged, 0
+        if staged and self.on_commit:
+            self.on_commit()
+
+    def rollback(self) -> None:
+        """Discard everything staged since the last commit."""
+        self.session.rollback()
+        self._staged = 0

@@ -1,0 +1,59 @@
+import time
+import uuid
+
+import pytest
+from kafka import KafkaConsumer
+from sqlalchemy import MetaData
+
+from mesh_platform.events import EventFactory
+from mesh_platform.outbox import OutboxWriter
+from mesh_platform.store.engine import create_store_engine
+from mesh_platform.store.platform_tables import define_platform_tables
+from mesh_platform.store.unit_of_work import SqlUnitOfWork
+
+
+class Store:
+    """A service store holding only the platform's tables."""
+
+    def __init__(self, url: str) -> None:
+        self.metadata = MetaData()
+        self.tables = define_platform_tables(self.metadata)
+        self.engine = create_store_engine(url)
+        self.metadata.create_all(self.engine)
+        self.outbox = OutboxWriter(self.tables.outbox)
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, self.outbox)
+
+
+@pytest.fixture
+def store(store_url):
+    store = Store(store_url)
+    yield store
+    store.engine.dispose()
+
+
+@pytest.fixture
+def domain() -> str:
+    """A domain name of its own per test, so topics never collide between tests."""
+    return f"d{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def events(domain) -> EventFactory:
+    return EventFactory(domain, "http://127.0.0.1:8000")
+
+
+def consume(bootstrap: str, topic: str, expected: int, timeout: float = 30.0) -> list:
+    """Every record of ``topic`` from the beginning, waiting until ``expected`` arrived (or the timeout)."""
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                             enable_auto_commit=False, group_id=None, consumer_timeout_ms=1000)
+    records: list = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(records) < expected and time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=500).values():
+                records.extend(batch)
+    finally:
+        consumer.close()
+    return records

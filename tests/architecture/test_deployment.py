@@ -1,0 +1,75 @@
+"""The distributed deployment keeps every service's store to itself."""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ["catalog", "roster", "schedule", "results", "stats"]
+SECRETS = {
+    "MESH_TOKEN_SECRET": "token-secret-for-the-test",
+    "POSTGRES_PASSWORD": "admin-pw",
+    **{f"{name.upper()}_DB_PASSWORD": f"{name}-pw-{index}" for index, name in enumerate(SERVICES)},
+}
+
+
+def compose_command() -> list[str]:
+    probe = subprocess.run(["docker", "compose", "version"], capture_output=True) if shutil.which("docker") else None
+    if probe is not None and probe.returncode == 0:
+        return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    pytest.fail("neither `docker compose` nor `docker-compose` is installed (scripts/bootstrap.sh installs it)")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    result = subprocess.run(
+        [*compose_command(), "-f", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True, text=True, env={**os.environ, **SECRETS}, cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
+
+
+def test_compose_file_runs_the_broker_the_database_and_every_service(compose):
+    assert set(compose["services"]) == {"kafka", "postgres", *SERVICES}
+    assert compose["services"]["kafka"]["image"].startswith("apache/kafka:4")
+    assert compose["services"]["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_is_built_from_its_own_dockerfile(compose, service):
+    dockerfile = compose["services"][service]["build"]["dockerfile"]
+    assert dockerfile in (f"domains/{service}/Dockerfile", f"{service}/Dockerfile")
+    assert (ROOT / dockerfile).exists()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_gets_its_own_database_and_role(compose, service):
+    url = urlparse(compose["services"][service]["environment"]["DATABASE_URL"])
+    assert url.username == service
+    assert url.path == f"/{service}"
+    assert url.password == SECRETS[f"{service.upper()}_DB_PASSWORD"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_no_service_can_see_another_services_credentials(compose, service):
+    environment = json.dumps(compose["services"][service]["environment"])
+    for other in SERVICES:
+        if other != service:
+            assert SECRETS[f"{other.upper()}_DB_PASSWORD"] not in environment
+            assert f"postgresql://{other}:" not in environment
+    assert SECRETS["POSTGRES_PASSWORD"] not in environment
+
+
+def test_database_init_script_gives_each_role_only_its_own_database():
+    script = (ROOT / "deploy/postgres/init.sh").read_text()
+    assert "REVOKE CONNECT ON DATABASE ${service} FROM PUBLIC" in script
+    assert "for service in " + " ".join(SERVICES) in script

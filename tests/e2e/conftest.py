@@ -1,0 +1,86 @@
+"""The whole mesh, started as a user starts it: ``mesh up`` in its own process group."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from mesh_platform.launcher.supervisor import port_in_use
+from mesh_platform.launcher.topology import discover_services, env_name
+from mesh_platform.testing.ports import free_port
+
+READY_TIMEOUT = 240
+
+
+@dataclass
+class RunningMesh:
+    urls: dict[str, str]
+    bootstrap: str
+    tokens: dict[str, str]
+    process: subprocess.Popen
+    output: list[str] = field(default_factory=list)
+    ports: list[int] = field(default_factory=list)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(90)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                raise
+        return self.process.returncode
+
+
+def start_mesh(run_dir: Path, *, demo: bool) -> RunningMesh:
+    environ = {name: value for name, value in os.environ.items() if name != "KAFKA_BOOTSTRAP_SERVERS"}
+    ports = {}
+    for spec in discover_services(environ):
+        ports[spec.name] = free_port()
+        environ[f"{env_name(spec.name)}_PORT"] = str(ports[spec.name])
+    kafka_port, controller_port = free_port(), free_port()
+    environ.update(KAFKA_PORT=str(kafka_port), KAFKA_CONTROLLER_PORT=str(controller_port), MESH_RUN_DIR=str(run_dir),
+                   COLUMNS="400", TERM="dumb")
+    command = [str(Path(sys.executable).parent / "mesh"), "up"]
+    if not demo:
+        command.append("--no-demo")
+    process = subprocess.Popen(command, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(iter(process.stdout.readline, "")), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + READY_TIMEOUT
+    while not any("press Ctrl-C" in line for line in output):
+        if process.poll() is not None or time.monotonic() > deadline:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            pytest.fail("mesh up did not become ready:\n" + "".join(output[-60:]))
+        time.sleep(0.2)
+    tokens = dict(re.findall(r"^(demo-\w+) token: (\S+)$", "".join(output), flags=re.MULTILINE))
+    return RunningMesh(
+        urls={name: f"http://127.0.0.1:{port}" for name, port in ports.items()},
+        bootstrap=f"127.0.0.1:{kafka_port}",
+        tokens=tokens,
+        process=process,
+        output=output,
+        ports=[*ports.values(), kafka_port, controller_port],
+    )
+
+
+@pytest.fixture(scope="session")
+def mesh(tmp_path_factory) -> RunningMesh:
+    running = start_mesh(tmp_path_factory.mktemp("mesh-run"), demo=False)
+    yield running
+    code = running.stop()
+    assert code == 0, "".join(running.output[-40:])
+    leftovers = [port for port in running.ports if port_in_use("127.0.0.1", port)]
+    assert leftovers == [], f"processes still listening after Ctrl-C: {leftovers}"
