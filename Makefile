@@ -12,7 +12,7 @@ test:
 	.venv/bin/ruff check .
 	.venv/bin/mesh contracts lint
 	.venv/bin/datacontract lint contracts/*/*.odcs.yaml >/dev/null
-	.venv/bin/pytest
+	scripts/test.sh
 
 lint:
 	.venv/bin/ruff check .

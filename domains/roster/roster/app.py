@@ -36,14 +36,10 @@ def create_app(settings: RosterSettings | None = None) -> FastAPI:
             key_field="fighter_id",
             source=SqlTableSource(
                 service.engine,
-                FighterRow,
-                FighterRow.fighter_id,
+                FighterRow.__table__,
+                "fighter_id",
                 row_record_v1,
-                filter_columns={
-                    "weight_class": FighterRow.weight_class,
-                    "status": FighterRow.status,
-                    "nationality": FighterRow.nationality,
-                },
+                filter_columns={"weight_class": "weight_class", "status": "status", "nationality": "nationality"},
             ),
             filters={"weight_class": str, "status": str, "nationality": str},
             pii_fields=frozenset({"date_of_birth"}),

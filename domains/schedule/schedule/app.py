@@ -38,8 +38,8 @@ def create_app(settings: ScheduleSettings | None = None) -> FastAPI:
             major=MAJOR,
             key_field="card_id",
             source=SqlTableSource(
-                service.engine, CardRow, CardRow.card_id, card_row_record_v1,
-                filter_columns={"status": CardRow.status, "country": CardRow.country, "date": CardRow.date},
+                service.engine, CardRow.__table__, "card_id", card_row_record_v1,
+                filter_columns={"status": "status", "country": "country", "date": "date"},
             ),
             filters={"status": str, "country": str, "date": _iso_date},
             all_fields=frozenset(CardRow.model_fields),
@@ -52,13 +52,8 @@ def create_app(settings: ScheduleSettings | None = None) -> FastAPI:
             major=MAJOR,
             key_field="bout_id",
             source=SqlTableSource(
-                service.engine, BoutRow, BoutRow.bout_id, bout_row_record_v1,
-                filter_columns={
-                    "card_id": BoutRow.card_id,
-                    "status": BoutRow.status,
-                    "weight_class": BoutRow.weight_class,
-                    "card_date": BoutRow.card_date,
-                },
+                service.engine, BoutRow.__table__, "bout_id", bout_row_record_v1,
+                filter_columns={name: name for name in ("card_id", "status", "weight_class", "card_date")},
             ),
             filters={"card_id": str, "status": str, "weight_class": str, "card_date": _iso_date},
             all_fields=frozenset(BoutRow.model_fields),

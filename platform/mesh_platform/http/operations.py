@@ -6,10 +6,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import Engine, text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ReadinessCheck = Callable[[], str | None]
 """Returns None when the dependency is fine, else the reason it is not."""
@@ -108,14 +109,31 @@ def operations_router(probe: ReadinessProbe, registry: CollectorRegistry) -> API
     return router
 
 
-def install_request_metrics(app, metrics: HttpMetrics) -> None:
-    """Time every request and count it under its route template (not the raw path, to bound cardinality)."""
+class RequestMetricsMiddleware:
+    """Times every request and counts it under its route template (not the raw path, to bound cardinality).
 
-    @app.middleware("http")
-    async def _observe(request: Request, call_next):
+    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` costs a task and a stream copy per request.
+    """
+
+    def __init__(self, app: ASGIApp, metrics: HttpMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        metrics.observe(request.method, template, response.status_code, time.perf_counter() - started)
-        return response
+        status = 500
+
+        async def send_and_remember(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_remember)
+        finally:
+            template = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.observe(scope["method"], template, status, time.perf_counter() - started)

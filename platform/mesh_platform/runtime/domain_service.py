@@ -21,8 +21,8 @@ from mesh_platform.http.data_products import DataProductPort, ReaderObserver, da
 from mesh_platform.http.operations import (
     HttpMetrics,
     ReadinessProbe,
+    RequestMetricsMiddleware,
     broker_check,
-    install_request_metrics,
     operations_router,
     store_check,
 )
@@ -138,7 +138,7 @@ class DomainService:
 
         app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
         install_problem_handlers(app)
-        install_request_metrics(app, HttpMetrics(self.metrics_registry, self.domain))
+        app.add_middleware(RequestMetricsMiddleware, metrics=HttpMetrics(self.metrics_registry, self.domain))
         probe = ReadinessProbe(
             {"store": store_check(self.engine), "broker": broker_check(self.settings.kafka_bootstrap_servers)}
         )

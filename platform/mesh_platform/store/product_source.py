@@ -5,38 +5,45 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Engine, Table, select
+from sqlalchemy.engine import RowMapping
+
+RecordMapper = Callable[[RowMapping], dict[str, Any]]
+"""Turns a stored row into the contract's record."""
 
 
 class SqlTableSource:
-    """Reads product records from ``model``'s table, ordered by its key column (keyset pagination)."""
+    """Reads product records from ``table``, ordered by its key column (keyset pagination).
+
+    Rows are read with SQLAlchemy Core, not as ORM entities: a page of a data product is a read-only projection and
+    skipping the identity map keeps list reads close to a bare endpoint's cost.
+    """
 
     def __init__(
         self,
         engine: Engine,
-        model: type,
-        key_column: Any,
-        to_record: Callable[[Any], dict[str, Any]],
-        filter_columns: Mapping[str, Any] | None = None,
+        table: Table,
+        key_column: str,
+        to_record: RecordMapper,
+        filter_columns: Mapping[str, str] | None = None,
     ) -> None:
         self.engine = engine
-        self.model = model
-        self.key_column = key_column
+        self.table = table
+        self.key_column = table.c[key_column]
         self.to_record = to_record
-        self.filter_columns = dict(filter_columns or {})
+        self.filter_columns = {name: table.c[column] for name, column in (filter_columns or {}).items()}
 
     def page(self, filters: dict[str, Any], after: str | None, limit: int) -> list[dict[str, Any]]:
         """Up to ``limit`` records after key ``after`` matching every filter (equality)."""
         conditions: list[ColumnElement[bool]] = [self.filter_columns[name] == value for name, value in filters.items()]
         if after is not None:
             conditions.append(self.key_column > after)
-        query = select(self.model).where(*conditions).order_by(self.key_column).limit(limit)
-        with Session(self.engine) as session:
-            return [self.to_record(row) for row in session.scalars(query)]
+        query = select(self.table).where(*conditions).order_by(self.key_column).limit(limit)
+        with self.engine.connect() as connection:
+            return [self.to_record(row) for row in connection.execute(query).mappings()]
 
     def get(self, key: str) -> dict[str, Any] | None:
         """The record with ``key``, or None."""
-        with Session(self.engine) as session:
-            row = session.scalars(select(self.model).where(self.key_column == key)).first()
-            return self.to_record(row) if row is not None else None
+        with self.engine.connect() as connection:
+            row = connection.execute(select(self.table).where(self.key_column == key)).mappings().first()
+        return self.to_record(row) if row is not None else None

@@ -53,7 +53,7 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path) -> str:  # noqa: ANN001 - pytest's tmp_path
+def store_url(request: pytest.FixtureRequest, tmp_path) -> str:
     """Each store test runs against a SQLite file and a real PostgreSQL database."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"

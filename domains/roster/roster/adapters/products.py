@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.engine import RowMapping
+
 from mesh_platform.wire import utc_timestamp
-from roster.adapters.repository import to_fighter
-from roster.adapters.tables import FighterRow
 from roster.domain.model import Fighter
 
 PRODUCT = "fighters"
@@ -32,7 +32,20 @@ def fighter_record_v1(fighter: Fighter) -> dict[str, Any]:
     }
 
 
-def row_record_v1(row: FighterRow) -> dict[str, Any]:
-    """The contract's record for a stored row."""
-    return fighter_record_v1(to_fighter(row))
+def row_record_v1(row: RowMapping) -> dict[str, Any]:
+    """The contract's record for a stored row (read path: no domain object needed)."""
+    return {
+        "fighter_id": row["fighter_id"],
+        "name": row["name"],
+        "nickname": row["nickname"],
+        "date_of_birth": row["date_of_birth"].isoformat(),
+        "nationality": row["nationality"],
+        "weight_class": row["weight_class"],
+        "stance": row["stance"],
+        "height_cm": row["height_cm"],
+        "reach_cm": row["reach_cm"],
+        "status": row["status"],
+        "registered_at": utc_timestamp(row["registered_at"]),
+        "updated_at": utc_timestamp(row["updated_at"]),
+    }
 

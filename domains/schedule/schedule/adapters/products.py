@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.engine import RowMapping
+
 from mesh_platform.wire import utc_timestamp
-from schedule.adapters.repository import to_bout, to_card
-from schedule.adapters.tables import BoutRow, CardRow
 from schedule.domain.model import Bout, EventCard
 
 CARDS_PRODUCT = "event-cards"
@@ -44,10 +44,24 @@ def bout_record_v1(bout: Bout) -> dict[str, Any]:
     }
 
 
-def card_row_record_v1(row: CardRow) -> dict[str, Any]:
-    return card_record_v1(to_card(row))
+def card_row_record_v1(row: RowMapping) -> dict[str, Any]:
+    """The contract's record for a stored card (read path: no domain object needed)."""
+    return {
+        "card_id": row["card_id"],
+        "name": row["name"],
+        "date": row["date"].isoformat(),
+        "venue": row["venue"],
+        "city": row["city"],
+        "country": row["country"],
+        "status": row["status"],
+        "announced_at": utc_timestamp(row["announced_at"]),
+    }
 
 
-def bout_row_record_v1(row: BoutRow) -> dict[str, Any]:
-    return bout_record_v1(to_bout(row))
+def bout_row_record_v1(row: RowMapping) -> dict[str, Any]:
+    """The contract's record for a stored bout (read path: no domain object needed)."""
+    record = dict(row)
+    record["card_date"] = row["card_date"].isoformat()
+    record["scheduled_at"] = utc_timestamp(row["scheduled_at"])
+    return record
 

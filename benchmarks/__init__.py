@@ -1,0 +1,1 @@
+"""Benchmarks: each prints markdown table rows with the figure and its ratio against a bare baseline."""

@@ -1,0 +1,327 @@
+"""A real single-node Kafka broker (KRaft, combined broker and controller) run as a child JVM.
+
+The broker is started straight from its jars - ``java -cp <jars> kafka.Kafka server.properties`` - the way Kafka's
+``kafka-server-start.sh`` does it, without the shell scripts (which only ship in the binary tarball).
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import ctypes
+import errno
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from mesh_platform.kafka.distribution import KafkaDistribution, Progress
+from mesh_platform.kafka.errors import BrokerError
+from mesh_platform.kafka.server_config import log4j2_properties, render_properties, server_properties
+
+START_TIMEOUT_SECONDS = 120.0
+_FORMAT_TIMEOUT_SECONDS = 120.0
+_LOG_TAIL_LINES = 30
+_HEAP_SIZE = re.compile(r"^(\d+)([kmg]?)$", re.IGNORECASE)
+_INITIAL_HEAP = "256m"
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+class LocalKafkaBroker:
+    """One Kafka broker on this machine, its data and logs under ``data_dir``.
+
+    ``data_dir`` keeps ``server.properties``, ``cluster.id``, the partitions (``kraft-combined-logs/``) and the logs
+    (``logs/server.log``, ``logs/stdout.log``); starting again on the same directory keeps every record.
+    Use as a context manager, or call :meth:`start` and :meth:`stop`.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int = 9092,
+        controller_port: int = 9093,
+        host: str = "127.0.0.1",
+        distribution: KafkaDistribution | None = None,
+        heap: str = "512m",
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.port = port
+        self.controller_port = controller_port
+        self.host = host
+        self.distribution = distribution or KafkaDistribution()
+        self.heap = heap
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stdout: IO[bytes] | None = None
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """The address clients connect to, ``host:port``."""
+        return f"{self.host}:{self.port}"
+
+    @property
+    def server_log(self) -> Path:
+        """The broker's own log (Log4j), the first place to look when it misbehaves."""
+        return self.data_dir / "logs" / "server.log"
+
+    @property
+    def log_dir(self) -> Path:
+        """Where the broker keeps the partitions and the KRaft metadata log."""
+        return self.data_dir / "kraft-combined-logs"
+
+    def start(self, timeout: float = START_TIMEOUT_SECONDS, progress: Progress | None = None) -> LocalKafkaBroker:
+        """Start the broker and return once it answers a metadata request.
+
+        Raises :class:`BrokerError` when a port is taken, Java or the jars cannot be had, or the broker exits or
+        is not ready within ``timeout`` seconds (then it is stopped again and the error carries its log's tail).
+        """
+        if self.is_running():
+            return self
+        say = progress or (lambda _line: None)
+        self._refuse_taken_port(self.port, "KAFKA_PORT")
+        self._refuse_taken_port(self.controller_port, "KAFKA_CONTROLLER_PORT")
+        java_options = self._java_options()
+        java = self.distribution.java_executable()
+        classpath = self.distribution.classpath(progress=say)
+        properties_file = self._write_config()
+        self._format_storage(java, classpath, java_options, properties_file)
+        say(f"Starting Kafka {self.distribution.version} on {self.bootstrap_servers}")
+        self._stdout = open(self.data_dir / "logs" / "stdout.log", "ab")
+        self._process = subprocess.Popen(
+            [java, *java_options, "-cp", classpath, "kafka.Kafka", str(properties_file)],
+            cwd=self.data_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=self._stdout,
+            stderr=subprocess.STDOUT,
+            # Its own session: Ctrl-C in a terminal signals the foreground process group, so it reaches only us and
+            # we stop the broker with one SIGTERM and a wait; and killpg() in stop() reaches whatever the JVM forked.
+            start_new_session=True,
+            preexec_fn=_die_with_parent(),
+        )
+        # An exit of the Python process that skips stop() (an uncaught exception, sys.exit) must not orphan a JVM
+        # that keeps the ports. Death by a signal skips atexit; _die_with_parent covers that.
+        atexit.register(self.stop)
+        say("Waiting for the broker to answer")
+        self._wait_until_ready(timeout)
+        return self
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop the broker: SIGTERM (a clean shutdown that flushes the logs), SIGKILL after ``timeout`` seconds."""
+        atexit.unregister(self.stop)
+        process, self._process = self._process, None
+        if process is not None:
+            _signal_group(process, signal.SIGTERM)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+        if self._stdout is not None:
+            self._stdout.close()
+            self._stdout = None
+
+    def is_running(self) -> bool:
+        """Whether the broker process is alive (not necessarily ready)."""
+        return self._process is not None and self._process.poll() is None
+
+    def __enter__(self) -> LocalKafkaBroker:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _refuse_taken_port(self, port: int, env_var: str) -> None:
+        probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # SO_REUSEADDR, as the JVM sets it: a port left in TIME_WAIT by a broker we just stopped is free for Kafka,
+        # and only a socket that is really bound there (listening) makes the bind fail.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((self.host, port))
+        except OSError as e:
+            if e.errno != errno.EADDRINUSE:
+                raise BrokerError(f"Cannot use {self.host}:{port} for Kafka ({e.strerror}); set {env_var}.") from e
+            raise BrokerError(
+                f"Port {port} on {self.host} is already in use (another Kafka broker?): stop that process or "
+                f"choose another port with {env_var}=<port>."
+            ) from e
+        finally:
+            probe.close()
+
+    def _java_options(self) -> list[str]:
+        heap_bytes = _size_in_bytes(self.heap)
+        if heap_bytes is None:
+            raise BrokerError(f"KAFKA_HEAP={self.heap!r} is not a JVM memory size such as 512m or 1g.")
+        # The JVM refuses an initial heap larger than the maximum, so a small KAFKA_HEAP lowers both.
+        initial = self.heap if heap_bytes < (_size_in_bytes(_INITIAL_HEAP) or 0) else _INITIAL_HEAP
+        return [
+            f"-Xms{initial}",
+            f"-Xmx{self.heap}",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={self._log4j_config}",
+        ]
+
+    @property
+    def _log4j_config(self) -> Path:
+        return self.data_dir / "log4j2.properties"
+
+    def _write_config(self) -> Path:
+        (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        properties_file = self.data_dir / "server.properties"
+        properties = server_properties(self.host, self.port, self.controller_port, self.log_dir)
+        properties_file.write_text(
+            render_properties(properties, "Single-node KRaft broker written by Octagon Mesh at every start.")
+        )
+        self._log4j_config.write_text(log4j2_properties(self.server_log))
+        return properties_file
+
+    def _cluster_id(self) -> str:
+        # Kept beside the data so a restart formats (or skips formatting) with the same id; a broker refuses a log
+        # directory whose meta.properties names another cluster.
+        id_file = self.data_dir / "cluster.id"
+        if id_file.is_file():
+            return id_file.read_text().strip()
+        cluster_id = _new_cluster_id()
+        id_file.write_text(cluster_id + "\n")
+        return cluster_id
+
+    def _format_storage(self, java: str, classpath: str, java_options: list[str], properties_file: Path) -> None:
+        cluster_id = self._cluster_id()
+        if (self.log_dir / "meta.properties").is_file():
+            # Already formatted: skip a second JVM start (~2 s); `-g` below covers a race with another formatter.
+            return
+        argv = [java, *java_options, "-cp", classpath, "kafka.tools.StorageTool", "format"]
+        argv += ["-t", cluster_id, "-c", str(properties_file), "-g"]
+        try:
+            result = subprocess.run(
+                argv,
+                cwd=self.data_dir,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=_FORMAT_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as e:
+            raise BrokerError(
+                f"Formatting Kafka storage in {self.log_dir} did not finish; see {self.server_log}."
+            ) from e
+        if result.returncode != 0:
+            output = (result.stdout + result.stderr).strip().splitlines()
+            raise BrokerError(
+                f"Formatting Kafka storage in {self.log_dir} failed (exit code {result.returncode}); delete "
+                f"{self.data_dir} to start afresh if it holds nothing you need.\n"
+                + "\n".join(output[-_LOG_TAIL_LINES:])
+            )
+
+    def _wait_until_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            returncode = self._process.poll() if self._process is not None else -1
+            if returncode is not None:
+                self.stop()
+                raise BrokerError(
+                    f"The Kafka broker exited with code {returncode} during start-up; last lines of its log:\n"
+                    + self._log_tail()
+                )
+            if _answers_metadata(self.host, self.port):
+                return
+            if time.monotonic() > deadline:
+                tail = self._log_tail()  # Before stopping, so it shows where start-up got stuck.
+                self.stop()
+                raise BrokerError(
+                    f"The Kafka broker did not become ready on {self.bootstrap_servers} within {timeout:.0f} s; "
+                    "last lines of its log:\n" + tail
+                )
+            time.sleep(0.25)
+
+    def _log_tail(self) -> str:
+        parts = []
+        for log in (self.server_log, self.data_dir / "logs" / "stdout.log"):
+            try:
+                lines = log.read_text(errors="replace").splitlines()
+            except OSError:
+                continue
+            if lines:
+                parts.append(f"--- {log}\n" + "\n".join(lines[-_LOG_TAIL_LINES:]))
+        return "\n".join(parts) or f"(no log written in {self.data_dir / 'logs'})"
+
+
+def _answers_metadata(host: str, port: int) -> bool:
+    # A cheap TCP probe first: the admin client logs a warning per refused connection while the JVM boots.
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            pass
+    except OSError:
+        return False
+    # The listener accepts connections before the broker has caught up with the metadata log; a metadata
+    # request that lists topics succeeds only once it serves clients.
+    from kafka import KafkaAdminClient
+    from kafka.errors import KafkaError
+
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=f"{host}:{port}", bootstrap_timeout_ms=3000, request_timeout_ms=3000)
+    except (KafkaError, OSError):
+        return False
+    try:
+        admin.list_topics()
+    except (KafkaError, OSError):
+        return False
+    finally:
+        admin.close()
+    return True
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: signal.Signals) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass  # Already gone, with every process of its group.
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A pre-exec hook asking Linux to SIGTERM the broker when the process that starts it dies.
+
+    Without it, `timeout 600 pytest` or a `kill -9` of `mesh up` leaves a JVM holding the ports and half a gigabyte.
+    Linux sends the signal when the starting *thread* ends, so it is only armed from the main thread, whose end is
+    the process's end; a broker started from another thread relies on stop() and atexit alone.
+    """
+    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
+        return None
+    # Looked up before the fork: the child between fork and exec should do as little as possible.
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def arm() -> None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
+        if os.getppid() != parent:  # The parent died before the request took effect.
+            os._exit(1)
+
+    return arm
+
+
+def _new_cluster_id() -> str:
+    # The same form as Kafka's Uuid.randomUuid(): 16 random bytes, base64url without padding (22 characters). Kafka
+    # re-draws ids that start with '-' because the command line would take them for an option; so do we.
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
+def _size_in_bytes(size: str) -> int | None:
+    match = _HEAP_SIZE.match(size)
+    if match is None:
+        return None
+    return int(match.group(1)) * 1024 ** " kmg".index(match.group(2).lower() or " ")

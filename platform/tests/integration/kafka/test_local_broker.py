@@ -1,0 +1,84 @@
+import uuid
+
+import pytest
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.admin import ConfigResource, ConfigResourceType
+
+from mesh_platform.kafka.broker import LocalKafkaBroker
+from mesh_platform.kafka.errors import BrokerError
+from mesh_platform.kafka.topics import ensure_topics
+from mesh_platform.testing.ports import free_port
+
+from ..conftest import consume
+
+pytestmark = pytest.mark.integration
+
+
+def produce(bootstrap: str, topic: str, key: bytes, value: bytes, headers: list[tuple[str, bytes]]) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap)
+    try:
+        producer.send(topic, key=key, value=value, headers=headers).get(timeout=30)
+    finally:
+        producer.close()
+
+
+def topic_name() -> str:
+    return f"test.broker.{uuid.uuid4().hex[:10]}.v1"
+
+
+def test_record_with_headers_round_trips_through_the_broker(kafka_bootstrap):
+    topic = topic_name()
+    headers = [("ce_id", b"event-1"), ("content-type", b"application/json")]
+
+    produce(kafka_bootstrap, topic, b"fighter-1", b'{"name": "A"}', headers)
+    [record] = consume(kafka_bootstrap, topic, expected=1)
+
+    assert (record.key, record.value) == (b"fighter-1", b'{"name": "A"}')
+    assert list(record.headers) == headers
+
+
+def test_ensure_topics_creates_missing_topics_that_keep_their_history_once(kafka_bootstrap):
+    existing, new = topic_name(), topic_name()
+    assert ensure_topics(kafka_bootstrap, [existing], partitions=1) == [existing]
+
+    assert ensure_topics(kafka_bootstrap, [existing, new]) == [new]
+    assert ensure_topics(kafka_bootstrap, [existing, new]) == []
+
+    with KafkaAdminClient(bootstrap_servers=kafka_bootstrap) as admin:
+        partitions = {t["name"]: len(t["partitions"]) for t in admin.describe_topics([existing, new])}
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, new)])["topic"][new]
+    assert partitions == {existing: 1, new: 3}
+    assert (configs["retention.ms"]["value"], configs["retention.bytes"]["value"]) == ("-1", "-1")
+
+
+def test_second_broker_on_a_taken_port_fails_with_one_line_and_leaves_the_first_running(kafka_bootstrap, tmp_path):
+    host, _, port = kafka_bootstrap.partition(",")[0].rpartition(":")
+    if host not in ("127.0.0.1", "localhost"):
+        pytest.skip(f"the session's broker {kafka_bootstrap} is not on this machine's loopback")
+    second = LocalKafkaBroker(tmp_path, port=int(port), controller_port=free_port())
+
+    with pytest.raises(BrokerError) as refused:
+        second.start()
+
+    assert str(refused.value) == (
+        f"Port {port} on 127.0.0.1 is already in use (another Kafka broker?): stop that process or "
+        "choose another port with KAFKA_PORT=<port>."
+    )
+    assert not second.is_running()
+    with KafkaAdminClient(bootstrap_servers=kafka_bootstrap) as admin:
+        admin.list_topics()
+
+
+def test_broker_restarted_on_the_same_data_dir_keeps_its_records(tmp_path):
+    topic = topic_name()
+    broker = LocalKafkaBroker(tmp_path / "kafka", port=free_port(), controller_port=free_port())
+    with broker:
+        ensure_topics(broker.bootstrap_servers, [topic])
+        produce(broker.bootstrap_servers, topic, b"k", b"kept", [("ce_id", b"e-1")])
+    assert not broker.is_running()
+
+    with broker:
+        records = consume(broker.bootstrap_servers, topic, expected=1)
+
+    assert [(r.key, r.value, list(r.headers)) for r in records] == [(b"k", b"kept", [("ce_id", b"e-1")])]
+    assert not broker.is_running()
