@@ -2,6 +2,7 @@ import threading
 from collections import defaultdict
 
 import pytest
+from kafka.errors import KafkaError
 from sqlalchemy import func, select
 
 from mesh_platform.outbox.relay import OutboxRelay, kafka_producer_factory
@@ -60,7 +61,7 @@ def test_broker_outage_delays_events_but_loses_none(store, events, kafka_bootstr
     sent = write_events(store, events, ["k"], per_key=3)
     dead_broker = f"127.0.0.1:{free_port()}"
     down = OutboxRelay(store.engine, store.tables.outbox, kafka_producer_factory(dead_broker, "test"), send_timeout=2)
-    with pytest.raises(Exception):
+    with pytest.raises(KafkaError):
         down.relay_once()
     assert unpublished(store) == 3
     with store.engine.connect() as connection:
