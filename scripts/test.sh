@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test suite: each package (platform, catalog, each domain, demo) in its own pytest process with the
-# package as rootdir, then the cross-service suite in tests/. All suites run even when one fails.
+# Runs every test suite: each package (platform, catalog, each domain, demo) in its own pytest process — its own
+# pyproject.toml makes the package the rootdir — then the cross-service suite in tests/. All suites run even when
+# one fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 suites=(platform catalog demo domains/*)
@@ -8,7 +9,7 @@ failed=()
 for suite in "${suites[@]}"; do
   [ -d "$suite/tests" ] || continue
   echo "==> $suite"
-  .venv/bin/pytest --rootdir="$suite" "$suite/tests" "$@" || failed+=("$suite")
+  .venv/bin/pytest "$suite/tests" "$@" || failed+=("$suite")
 done
 echo "==> tests (cross-service: architecture, contracts, end to end, browser)"
 .venv/bin/pytest tests "$@" || failed+=(tests)

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from mesh_platform.cli.contracts_command import contracts_app
+
+if TYPE_CHECKING:
+    from mesh_platform.cli.up_command import DemoLoader
+
 app = typer.Typer(help="Octagon Mesh: run and govern the data mesh.", no_args_is_help=True, add_completion=False)
+app.add_typer(contracts_app, name="contracts", help="Lint contracts and check changes for breaking ones.")
 console = Console()
 
 RunDir = Annotated[Path, typer.Option("--run-dir", envvar="MESH_RUN_DIR", help="Stores, logs and broker data.")]
+DEMO_ENTRY_POINT_GROUP = "octagon_mesh.demo"
 
 
 @app.command()
@@ -42,25 +50,32 @@ def status() -> None:
     raise typer.Exit(run_status(console))
 
 
-def _demo_loader():
-    try:
-        from mesh_platform.demo.loader import load_demo_data
-    except ImportError:
-        return None
-    return load_demo_data
+@app.command()
+def seed(
+    scale: Annotated[float, typer.Option(help="Fraction of the full demo data set (1.0 = 2,000+ fighters).")] = 1.0,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same data set.")] = 7,
+) -> None:
+    """Load the deterministic demo data set into a running mesh, through the domains' own APIs."""
+    from mesh_platform.cli.up_command import operator_token
+    from mesh_platform.launcher.topology import discover_services
+
+    loader = _demo_loader()
+    if loader is None:
+        console.print("[red]error:[/] no demo-data loader is installed (package octagon-demo)")
+        raise typer.Exit(1)
+    urls = {spec.name: spec.url for spec in discover_services()}
+    loader(urls, operator_token(), console, seed=seed, scale=scale)
 
 
-def _mount_optional_commands() -> None:
-    try:
-        from mesh_platform.cli.contracts_command import contracts_app
-    except ImportError:
-        return
-    app.add_typer(contracts_app, name="contracts", help="Lint contracts and check changes for breaking ones.")
-
-
-_mount_optional_commands()
+def _demo_loader() -> DemoLoader | None:
+    """The demo-data loader installed under the ``octagon_mesh.demo`` entry point, if any."""
+    for entry in entry_points(group=DEMO_ENTRY_POINT_GROUP):
+        return entry.load()
+    return None
 
 
 def main() -> None:
     """Entry point of the ``mesh`` console script."""
     app()
+
+

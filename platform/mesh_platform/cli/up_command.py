@@ -33,6 +33,11 @@ def demo_tokens(secret: str) -> dict[str, str]:
     }
 
 
+def operator_token() -> str:
+    """A token with every scope, signed with this machine's ``MESH_TOKEN_SECRET`` (for seeding and admin)."""
+    return demo_tokens(os.environ.get("MESH_TOKEN_SECRET", DEV_TOKEN_SECRET))["demo-operator"]
+
+
 def run_up(
     run_dir: Path,
     console: Console,

@@ -31,6 +31,10 @@ class HandlingFailed(Exception):
     """A handler refuses an event for good (it goes to the dead-letter topic with this reason)."""
 
 
+class HandlingRefused(Exception):
+    """Internal: a handler raised on the fast path; the batch is re-run one savepoint per event."""
+
+
 class Subscription:
     """Consumes ``topics`` as consumer group ``group_id`` and dispatches events by CloudEvents type.
 
@@ -126,62 +130,116 @@ class Subscription:
 
         while not self._stop.is_set():
             batches = consumer.poll(timeout_ms=self.poll_timeout_ms)
-            for partition, records in batches.items():
-                for record in records:
-                    while not self.process(record):
-                        # A transient store failure: retry the same record instead of skipping it.
-                        if self._stop.wait(1.0):
-                            return
-                    consumer.commit(
-                        {TopicPartition(partition.topic, partition.partition): OffsetAndMetadata(record.offset + 1, "", -1)}
+            if not batches:
+                continue
+            records = [record for partition_records in batches.values() for record in partition_records]
+            messages = self._decode_all(records)
+            while not self._handle(messages):
+                # A transient store failure: retry the same events instead of skipping them.
+                if self._stop.wait(1.0):
+                    return
+            # Offsets are committed after the events' local transaction committed: a crash in between re-delivers
+            # events whose ids are already in processed_events, so no handler runs twice.
+            consumer.commit(
+                {
+                    TopicPartition(partition.topic, partition.partition): OffsetAndMetadata(
+                        partition_records[-1].offset + 1, "", -1
                     )
+                    for partition, partition_records in batches.items()
+                }
+            )
 
     def process(self, record: Any) -> bool:
         """Handle one consumed record. Returns False when it must be retried (store unavailable)."""
-        try:
-            message = from_kafka_record(record)
-        except InvalidEnvelope as e:
-            self._dead_letter(record, f"invalid envelope: {e}")
-            return True
-        handler = self.handlers.get(message.type)
-        if handler is not None and self.validator is not None:
+        return self._handle(self._decode_all([record]))
+
+    def _decode_all(self, records: list[Any]) -> list[tuple[Any, EventMessage]]:
+        """Decode and validate records; those with a broken envelope or contract go to the dead-letter topic."""
+        decoded = []
+        for record in records:
             try:
-                self.validator(message)
-            except ValueError as e:
-                self._dead_letter(record, f"contract violation: {e}")
-                return True
+                message = from_kafka_record(record)
+            except InvalidEnvelope as e:
+                self._dead_letter(record, f"invalid envelope: {e}")
+                continue
+            if self.validator is not None and message.type in self.handlers:
+                try:
+                    self.validator(message)
+                except ValueError as e:
+                    self._dead_letter(record, f"contract violation: {e}")
+                    continue
+            decoded.append((record, message))
+        return decoded
+
+    def _handle(self, messages: list[tuple[Any, EventMessage]]) -> bool:
+        """Run the handlers of new events and record them as processed, in one local transaction.
+
+        The fast path runs every handler in one transaction. If a handler refuses its event, that transaction is
+        rolled back and the events are run again one savepoint each, so only the refused event is dead-lettered.
+        Returns False when the store is unavailable and the events must be retried.
+        """
         try:
-            with Session(self.engine) as session, session.begin():
-                if self._already_processed(session, message.id):
-                    return True
-                if handler is not None:
-                    handler(session, message)
-                session.execute(
-                    insert(self.tables.processed_events).values(
-                        consumer_group=self.group_id,
-                        event_id=message.id,
-                        event_type=message.type,
-                        topic=message.topic,
-                        processed_at=datetime.now(UTC),
-                    )
-                )
+            try:
+                handled = self._run_handlers(messages, isolate=False)
+            except HandlingRefused:
+                handled = self._run_handlers(messages, isolate=True)
         except OperationalError as e:
             self.last_error = f"store unavailable: {e}"
             return False
-        except Exception as e:  # the handler refused the event: park it with the reason
-            self._dead_letter(record, f"handler failed: {type(e).__name__}: {e}")
-            return True
-        self.processed_total += 1
-        if handler is not None and self.on_commit:
-            self.on_commit()  # the handler may have written outbox rows: let the relay pick them up now
+        if handled and self.on_commit:
+            self.on_commit()  # handlers may have written outbox rows: let the relay pick them up now
         return True
 
-    def _already_processed(self, session: Session, event_id: str) -> bool:
+    def _run_handlers(self, messages: list[tuple[Any, EventMessage]], *, isolate: bool) -> int:
+        handled = 0
+        processed: list[dict[str, Any]] = []
+        with Session(self.engine) as session, session.begin():
+            seen = self._already_processed(session, [message.id for _record, message in messages])
+            for record, message in messages:
+                if message.id in seen:
+                    continue
+                seen.add(message.id)
+                handler = self.handlers.get(message.type)
+                if handler is not None:
+                    if not isolate:
+                        try:
+                            handler(session, message)
+                        except OperationalError:
+                            raise
+                        except Exception as e:
+                            raise HandlingRefused() from e
+                    else:
+                        try:
+                            with session.begin_nested():
+                                handler(session, message)
+                        except OperationalError:
+                            raise
+                        except Exception as e:  # the handler refused the event: park it with the reason
+                            self._dead_letter(record, f"handler failed: {type(e).__name__}: {e}")
+                            continue
+                    handled += 1
+                processed.append(
+                    {
+                        "consumer_group": self.group_id,
+                        "event_id": message.id,
+                        "event_type": message.type,
+                        "topic": message.topic,
+                        "processed_at": datetime.now(UTC),
+                    }
+                )
+            if processed:
+                session.execute(insert(self.tables.processed_events), processed)
+        self.processed_total += len(processed)
+        return handled
+
+    def _already_processed(self, session: Session, event_ids: list[str]) -> set[str]:
+        if not event_ids:
+            return set()
         table = self.tables.processed_events
         found = session.execute(
-            select(table.c.event_id).where(table.c.consumer_group == self.group_id, table.c.event_id == event_id)
-        ).first()
-        return found is not None
+            select(table.c.event_id).where(table.c.consumer_group == self.group_id, table.c.event_id.in_(event_ids))
+        ).scalars()
+        return set(found)
 
     def _dead_letter(self, record: Any, reason: str) -> None:
         log.warning("dead-lettering %s@%s/%s: %s", record.topic, record.partition, record.offset, reason)

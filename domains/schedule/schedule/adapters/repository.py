@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -63,7 +65,7 @@ class SqlFighterReplica:
         row = self.session.get(FighterReplicaRow, fighter.fighter_id)
         if row is None:
             self.session.add(FighterReplicaRow(version=version, **fighter.__dict__))
-        elif row.version <= version:  # ISO timestamps order as strings; an older state never wins
+        elif _moment(row.version) <= _moment(version):  # an older state never wins
             row.name, row.weight_class, row.status, row.version = (
                 fighter.name, fighter.weight_class, fighter.status, version,
             )
@@ -105,3 +107,7 @@ def to_bout(row: BoutRow) -> Bout:
     columns["scheduled_at"] = as_utc(row.scheduled_at)
     return Bout(**columns)
 
+
+def _moment(version: str) -> datetime:
+    # Versions are roster's RFC 3339 `updated_at`; compared as instants, since "…00.5Z" sorts before "…00Z" as text.
+    return as_utc(datetime.fromisoformat(version))

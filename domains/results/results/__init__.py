@@ -1,0 +1,1 @@
+"""Results domain: owns bout outcomes and publishes the ``bout-results`` data product."""

@@ -1,0 +1,1 @@
+"""Results' adapters: tables, repositories, unit of work, event mapping, schedule's HTTP port."""

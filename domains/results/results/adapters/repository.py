@@ -1,0 +1,70 @@
+"""Results and the bout replica in results' SQL store. Nothing here commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mesh_platform.wire import as_utc
+from results.adapters.tables import BoutReplicaRow, BoutResultRow
+from results.domain.exceptions import ResultAlreadyRecorded
+from results.domain.model import BoutResult, BoutSnapshot, Method, Outcome
+from results.domain.scorecards import JudgeScore
+
+
+class SqlResultRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, bout_id: str) -> BoutResult | None:
+        row = self.session.get(BoutResultRow, bout_id)
+        return to_result(row) if row is not None else None
+
+    def add(self, result: BoutResult) -> None:
+        self.session.add(BoutResultRow(**result_columns(result)))
+        try:
+            self.session.flush()
+        except IntegrityError as e:  # a concurrent request recorded this bout first
+            raise ResultAlreadyRecorded(result.bout_id) from e
+
+
+class SqlBoutReplica:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, bout_id: str) -> BoutSnapshot | None:
+        row = self.session.get(BoutReplicaRow, bout_id)
+        if row is None:
+            return None
+        columns = row.model_dump(exclude={"version"})
+        return BoutSnapshot(**columns)
+
+    def upsert(self, bout: BoutSnapshot, version: datetime) -> None:
+        row = self.session.get(BoutReplicaRow, bout.bout_id)
+        if row is None:
+            self.session.add(BoutReplicaRow(version=version, **bout.__dict__))
+        elif as_utc(row.version) <= as_utc(version):  # an older state never wins
+            for name, value in bout.__dict__.items():
+                setattr(row, name, value)
+            row.version = version
+
+
+def result_columns(result: BoutResult) -> dict:
+    columns = dict(result.__dict__)
+    columns["outcome"] = result.outcome.value
+    columns["method"] = result.method.value
+    if result.judges_scores is not None:
+        columns["judges_scores"] = [score.__dict__ for score in result.judges_scores]
+    return columns
+
+
+def to_result(row: BoutResultRow) -> BoutResult:
+    columns = row.model_dump()
+    columns["outcome"] = Outcome(row.outcome)
+    columns["method"] = Method(row.method)
+    columns["recorded_at"] = as_utc(row.recorded_at)
+    if row.judges_scores is not None:
+        columns["judges_scores"] = tuple(JudgeScore(**score) for score in row.judges_scores)
+    return BoutResult(**columns)

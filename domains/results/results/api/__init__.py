@@ -1,0 +1,1 @@
+"""Results' HTTP edge: command endpoints and request/response schemas."""

@@ -1,0 +1,58 @@
+"""Results' service: ``create_app(settings)`` builds it; nothing happens at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from mesh_platform.http.commands import CommandExecutor
+from mesh_platform.http.data_products import DataProductPort
+from mesh_platform.runtime import DomainService
+from mesh_platform.store.product_source import SqlTableSource
+from results.adapters.products import MAJOR, PRODUCT, row_record_v1
+from results.adapters.schedule_directory import ScheduleHttpDirectory
+from results.adapters.subscriptions import BOUTS_TOPIC, event_handlers
+from results.adapters.tables import PLATFORM_TABLES, BoutResultRow
+from results.adapters.unit_of_work import SqlResultsUnitOfWork
+from results.api.commands import commands_router
+from results.settings import ResultsSettings
+
+DOMAIN = "results"
+MIGRATIONS = Path(__file__).parent / "migrations"
+FILTERS = ("card_id", "weight_class", "outcome", "method", "winner_fighter_id")
+
+
+def create_app(settings: ResultsSettings | None = None) -> FastAPI:
+    """The results service."""
+    settings = settings or ResultsSettings()
+    service = DomainService(settings, domain=DOMAIN, tables=PLATFORM_TABLES, migrations_dir=MIGRATIONS)
+
+    def unit_of_work() -> SqlResultsUnitOfWork:
+        return SqlResultsUnitOfWork(service.engine, service.outbox, service.events, on_commit=service.relay.wake)
+
+    service.subscribe([BOUTS_TOPIC], event_handlers(unit_of_work))
+    service.serve(
+        DataProductPort(
+            domain=DOMAIN,
+            product=PRODUCT,
+            major=MAJOR,
+            key_field="bout_id",
+            source=SqlTableSource(
+                service.engine,
+                BoutResultRow.__table__,
+                "bout_id",
+                row_record_v1,
+                filter_columns={name: name for name in FILTERS},
+            ),
+            filters={name: str for name in FILTERS},
+            all_fields=frozenset(BoutResultRow.model_fields),
+        )
+    )
+    directory = ScheduleHttpDirectory(settings.schedule_url, service.tokens.issue(DOMAIN, ["read"]))
+    executor = CommandExecutor(unit_of_work, PLATFORM_TABLES.idempotency_keys)
+    return service.create_app(
+        title="Octagon Mesh — results",
+        description="Owns bout outcomes; publishes `bout-results`.",
+        routers=[commands_router(executor, directory)],
+    )

@@ -1,0 +1,1 @@
+"""Results' domain model: pure Python, no web, broker or SQL."""

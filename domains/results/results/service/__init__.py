@@ -1,0 +1,1 @@
+"""Results' use cases: recording a result, and keeping the bout replica up to date."""

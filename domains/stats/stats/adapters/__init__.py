@@ -1,0 +1,1 @@
+"""Stats' adapters: tables, repositories, unit of work, event mapping."""

@@ -1,0 +1,63 @@
+"""Stats' SQL unit of work: replicas, products, the announcement log and their events commit together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from mesh_platform.events.factory import EventFactory
+from mesh_platform.outbox.writer import OutboxWriter
+from mesh_platform.store.unit_of_work import SqlUnitOfWork
+from stats.adapters.products import MAJOR, RANKINGS_PRODUCT, RECORDS_PRODUCT, fighter_record_v1, ranking_v1
+from stats.adapters.repository import (
+    SqlAnnouncementLog,
+    SqlFighterReplica,
+    SqlRankingRepository,
+    SqlRecordRepository,
+    SqlResultReplica,
+)
+from stats.domain.events import FighterRecordUpdated, StatsEvent
+from stats.service.unit_of_work import StaleKeys
+
+_STALE = "stats.stale_keys"
+
+
+class SqlStatsUnitOfWork(SqlUnitOfWork):
+    """Implements :class:`stats.service.unit_of_work.StatsUnitOfWork` over stats' store."""
+
+    stale: StaleKeys
+    fighters: SqlFighterReplica
+    results: SqlResultReplica
+    records: SqlRecordRepository
+    rankings: SqlRankingRepository
+    announcements: SqlAnnouncementLog
+
+    def __init__(
+        self, engine: Engine, outbox: OutboxWriter, events: EventFactory, on_commit: Callable[[], None] | None = None
+    ) -> None:
+        super().__init__(engine, outbox, on_commit)
+        self.events = events
+
+    def _open_repositories(self, session: Session) -> None:
+        # Every unit joined to one transaction shares its stale keys: they are refreshed once, before it commits.
+        self.stale = session.info.setdefault(_STALE, StaleKeys())
+        self.fighters = SqlFighterReplica(session)
+        self.results = SqlResultReplica(session)
+        self.records = SqlRecordRepository(session)
+        self.rankings = SqlRankingRepository(session)
+        self.announcements = SqlAnnouncementLog(session)
+
+    def record(self, event: StatsEvent) -> None:
+        if isinstance(event, FighterRecordUpdated):
+            message = self.events.create(
+                product=RECORDS_PRODUCT, major=MAJOR, entity="record", verb="updated",
+                key=event.record.fighter_id, data=fighter_record_v1(event.record),
+            )
+        else:
+            message = self.events.create(
+                product=RANKINGS_PRODUCT, major=MAJOR, entity="ranking", verb="updated",
+                key=event.ranking.weight_class, data=ranking_v1(event.ranking),
+            )
+        self.publish(message)

@@ -1,0 +1,62 @@
+"""Stats' service: ``create_app(settings)`` builds it; nothing happens at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from mesh_platform.http.admin import replay_router
+from mesh_platform.http.data_products import DataProductPort
+from mesh_platform.runtime import DomainService
+from mesh_platform.store.product_source import SqlTableSource
+from mesh_platform.subscriptions.replay import SubscriptionReplay
+from stats.adapters.products import MAJOR, RANKINGS_PRODUCT, RECORDS_PRODUCT, ranking_row_v1, record_row_v1
+from stats.adapters.subscriptions import TOPICS, event_handlers
+from stats.adapters.tables import PLATFORM_TABLES, REBUILT_TABLES, FighterRecordRow, RankingRow
+from stats.adapters.unit_of_work import SqlStatsUnitOfWork
+from stats.settings import StatsSettings
+
+DOMAIN = "stats"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: StatsSettings | None = None) -> FastAPI:
+    """The stats service."""
+    settings = settings or StatsSettings()
+    service = DomainService(settings, domain=DOMAIN, tables=PLATFORM_TABLES, migrations_dir=MIGRATIONS)
+
+    def unit_of_work() -> SqlStatsUnitOfWork:
+        return SqlStatsUnitOfWork(service.engine, service.outbox, service.events, on_commit=service.relay.wake)
+
+    service.subscribe(TOPICS, event_handlers(unit_of_work))
+    service.serve(
+        DataProductPort(
+            domain=DOMAIN,
+            product=RECORDS_PRODUCT,
+            major=MAJOR,
+            key_field="fighter_id",
+            source=SqlTableSource(
+                service.engine, FighterRecordRow.__table__, "fighter_id", record_row_v1,
+                filter_columns={"weight_class": "weight_class"},
+            ),
+            filters={"weight_class": str},
+            all_fields=frozenset(FighterRecordRow.model_fields),
+        )
+    )
+    service.serve(
+        DataProductPort(
+            domain=DOMAIN,
+            product=RANKINGS_PRODUCT,
+            major=MAJOR,
+            key_field="weight_class",
+            source=SqlTableSource(service.engine, RankingRow.__table__, "weight_class", ranking_row_v1),
+            all_fields=frozenset(RankingRow.model_fields),
+        )
+    )
+    replay = SubscriptionReplay.for_service(service, REBUILT_TABLES)
+    return service.create_app(
+        title="Octagon Mesh — stats",
+        description="Derives `fighter-records` and `rankings` from roster's and results' events only.",
+        routers=[replay_router(replay, service.tokens)],
+    )

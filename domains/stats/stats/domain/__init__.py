@@ -1,0 +1,1 @@
+"""Stats' domain model: pure Python, no web, broker or SQL."""

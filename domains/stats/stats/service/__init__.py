@@ -1,0 +1,1 @@
+"""Stats' use cases: counting the facts other domains publish and re-deriving what they change."""
