@@ -11,7 +11,7 @@ test:
 	@scripts/bootstrap.sh all
 	.venv/bin/ruff check .
 	.venv/bin/mesh contracts lint
-	.venv/bin/datacontract lint contracts/*/*.odcs.yaml >/dev/null
+	for contract in contracts/*/*.odcs.yaml; do .venv/bin/datacontract lint "$$contract" >/dev/null || exit 1; done
 	scripts/test.sh
 
 lint:

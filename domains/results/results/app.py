@@ -7,7 +7,6 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from mesh_platform.http.commands import CommandExecutor
-from mesh_platform.http.data_products import DataProductPort
 from mesh_platform.runtime import DomainService
 from mesh_platform.store.product_source import SqlTableSource
 from results.adapters.products import MAJOR, PRODUCT, row_record_v1
@@ -33,21 +32,10 @@ def create_app(settings: ResultsSettings | None = None) -> FastAPI:
 
     service.subscribe([BOUTS_TOPIC], event_handlers(unit_of_work))
     service.serve(
-        DataProductPort(
-            domain=DOMAIN,
-            product=PRODUCT,
-            major=MAJOR,
-            key_field="bout_id",
-            source=SqlTableSource(
-                service.engine,
-                BoutResultRow.__table__,
-                "bout_id",
-                row_record_v1,
-                filter_columns={name: name for name in FILTERS},
-            ),
-            filters={name: str for name in FILTERS},
-            all_fields=frozenset(BoutResultRow.model_fields),
-        )
+        PRODUCT,
+        MAJOR,
+        SqlTableSource(service.engine, BoutResultRow.__table__, "bout_id", row_record_v1, FILTERS),
+        {name: str for name in FILTERS},
     )
     directory = ScheduleHttpDirectory(settings.schedule_url, service.tokens.issue(DOMAIN, ["read"]))
     executor = CommandExecutor(unit_of_work, PLATFORM_TABLES.idempotency_keys)

@@ -7,7 +7,6 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from mesh_platform.http.commands import CommandExecutor
-from mesh_platform.http.data_products import DataProductPort
 from mesh_platform.runtime import DomainService
 from mesh_platform.store.product_source import SqlTableSource
 from roster.adapters.products import MAJOR, PRODUCT, row_record_v1
@@ -28,23 +27,9 @@ def create_app(settings: RosterSettings | None = None) -> FastAPI:
     def unit_of_work() -> SqlRosterUnitOfWork:
         return SqlRosterUnitOfWork(service.engine, service.outbox, service.events, on_commit=service.relay.wake)
 
+    filters = {"weight_class": str, "status": str, "nationality": str}
     service.serve(
-        DataProductPort(
-            domain=DOMAIN,
-            product=PRODUCT,
-            major=MAJOR,
-            key_field="fighter_id",
-            source=SqlTableSource(
-                service.engine,
-                FighterRow.__table__,
-                "fighter_id",
-                row_record_v1,
-                filter_columns={"weight_class": "weight_class", "status": "status", "nationality": "nationality"},
-            ),
-            filters={"weight_class": str, "status": str, "nationality": str},
-            pii_fields=frozenset({"date_of_birth"}),
-            all_fields=frozenset(FighterRow.model_fields),
-        )
+        PRODUCT, MAJOR, SqlTableSource(service.engine, FighterRow.__table__, "fighter_id", row_record_v1, filters), filters
     )
     executor = CommandExecutor(unit_of_work, PLATFORM_TABLES.idempotency_keys)
     return service.create_app(

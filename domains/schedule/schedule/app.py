@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from mesh_platform.http.commands import CommandExecutor
-from mesh_platform.http.data_products import DataProductPort
 from mesh_platform.runtime import DomainService
 from mesh_platform.store.product_source import SqlTableSource
 from schedule.adapters.products import BOUTS_PRODUCT, CARDS_PRODUCT, MAJOR, bout_row_record_v1, card_row_record_v1
@@ -31,33 +31,19 @@ def create_app(settings: ScheduleSettings | None = None) -> FastAPI:
         return SqlScheduleUnitOfWork(service.engine, service.outbox, service.events, on_commit=service.relay.wake)
 
     service.subscribe([FIGHTERS_TOPIC, RESULTS_TOPIC], event_handlers(unit_of_work))
+    card_filters = {"status": str, "country": str, "date": date.fromisoformat}
     service.serve(
-        DataProductPort(
-            domain=DOMAIN,
-            product=CARDS_PRODUCT,
-            major=MAJOR,
-            key_field="card_id",
-            source=SqlTableSource(
-                service.engine, CardRow.__table__, "card_id", card_row_record_v1,
-                filter_columns={"status": "status", "country": "country", "date": "date"},
-            ),
-            filters={"status": str, "country": str, "date": _iso_date},
-            all_fields=frozenset(CardRow.model_fields),
-        )
+        CARDS_PRODUCT,
+        MAJOR,
+        SqlTableSource(service.engine, CardRow.__table__, "card_id", card_row_record_v1, card_filters),
+        card_filters,
     )
+    bout_filters = {"card_id": str, "status": str, "weight_class": str, "card_date": date.fromisoformat}
     service.serve(
-        DataProductPort(
-            domain=DOMAIN,
-            product=BOUTS_PRODUCT,
-            major=MAJOR,
-            key_field="bout_id",
-            source=SqlTableSource(
-                service.engine, BoutRow.__table__, "bout_id", bout_row_record_v1,
-                filter_columns={name: name for name in ("card_id", "status", "weight_class", "card_date")},
-            ),
-            filters={"card_id": str, "status": str, "weight_class": str, "card_date": _iso_date},
-            all_fields=frozenset(BoutRow.model_fields),
-        )
+        BOUTS_PRODUCT,
+        MAJOR,
+        SqlTableSource(service.engine, BoutRow.__table__, "bout_id", bout_row_record_v1, bout_filters),
+        bout_filters,
     )
     directory = RosterHttpDirectory(settings.roster_url, service.tokens.issue(DOMAIN, ["read"]))
     executor = CommandExecutor(unit_of_work, PLATFORM_TABLES.idempotency_keys)
@@ -67,8 +53,3 @@ def create_app(settings: ScheduleSettings | None = None) -> FastAPI:
         routers=[commands_router(executor, directory)],
     )
 
-
-def _iso_date(value: str):
-    from datetime import date
-
-    return date.fromisoformat(value)

@@ -7,7 +7,6 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from mesh_platform.http.admin import replay_router
-from mesh_platform.http.data_products import DataProductPort
 from mesh_platform.runtime import DomainService
 from mesh_platform.store.product_source import SqlTableSource
 from mesh_platform.subscriptions.replay import SubscriptionReplay
@@ -31,28 +30,13 @@ def create_app(settings: StatsSettings | None = None) -> FastAPI:
 
     service.subscribe(TOPICS, event_handlers(unit_of_work))
     service.serve(
-        DataProductPort(
-            domain=DOMAIN,
-            product=RECORDS_PRODUCT,
-            major=MAJOR,
-            key_field="fighter_id",
-            source=SqlTableSource(
-                service.engine, FighterRecordRow.__table__, "fighter_id", record_row_v1,
-                filter_columns={"weight_class": "weight_class"},
-            ),
-            filters={"weight_class": str},
-            all_fields=frozenset(FighterRecordRow.model_fields),
-        )
+        RECORDS_PRODUCT,
+        MAJOR,
+        SqlTableSource(service.engine, FighterRecordRow.__table__, "fighter_id", record_row_v1, ["weight_class"]),
+        {"weight_class": str},
     )
     service.serve(
-        DataProductPort(
-            domain=DOMAIN,
-            product=RANKINGS_PRODUCT,
-            major=MAJOR,
-            key_field="weight_class",
-            source=SqlTableSource(service.engine, RankingRow.__table__, "weight_class", ranking_row_v1),
-            all_fields=frozenset(RankingRow.model_fields),
-        )
+        RANKINGS_PRODUCT, MAJOR, SqlTableSource(service.engine, RankingRow.__table__, "weight_class", ranking_row_v1)
     )
     replay = SubscriptionReplay.for_service(service, REBUILT_TABLES)
     return service.create_app(

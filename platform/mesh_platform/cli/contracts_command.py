@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,7 +29,7 @@ contracts_app = typer.Typer(
 )
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
 
@@ -54,8 +54,9 @@ def lint_command(
         errors.print(f"[red]error:[/] {escape(str(e))}")
         raise typer.Exit(EXIT_USAGE) from None
     if output_format is OutputFormat.json:
-        console.print_json(json.dumps({"ok": report.ok, "files": report.files,
-                                       "findings": [asdict(f) for f in report.findings]}))
+        console.print_json(
+            json.dumps({"ok": report.ok, "files": report.files, "findings": [asdict(f) for f in report.findings]})
+        )
     else:
         _print_lint(console, report)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
@@ -92,10 +93,11 @@ def check_command(
 def _print_lint(console: Console, report: LintReport) -> None:
     for finding in report.findings:
         mark = "[red]✗ error[/]" if finding.severity == "error" else "[yellow]! warning[/]"
-        console.print(f"{mark} {escape(finding.file)}: {escape(finding.path or '(document)')}: "
-                      f"{escape(finding.message)} [dim]\\[{escape(finding.rule)}][/]")
-    summary = (f"{len(report.files)} contract(s), {len(report.errors)} error(s), "
-               f"{len(report.warnings)} warning(s)")
+        console.print(
+            f"{mark} {escape(finding.file)}: {escape(finding.path or '(document)')}: "
+            f"{escape(finding.message)} [dim]\\[{escape(finding.rule)}][/]"
+        )
+    summary = f"{len(report.files)} contract(s), {len(report.errors)} error(s), {len(report.warnings)} warning(s)"
     console.print(f"[green]✓[/] {summary}" if report.ok else f"[red]✗[/] {summary}")
 
 
@@ -112,9 +114,11 @@ def _print_check(console: Console, report: CheckReport) -> None:
     if failures:
         console.print(f"[red]✗ {len(failures)} problem(s):[/]")
         for failure in failures:
-            console.print(f"  [red]✗[/] {escape(failure.file)}: {escape(failure.path)}: "
-                          f"{escape(_shown(failure.before))} → {escape(_shown(failure.after))}: "
-                          f"{escape(failure.reason)}")
+            console.print(
+                f"  [red]✗[/] {escape(_display(failure.file))}: {escape(failure.path)}: "
+                f"{escape(_shown(failure.before))} → {escape(_shown(failure.after))}: "
+                f"{escape(failure.reason)}"
+            )
     else:
         console.print(f"[green]✓[/] {len(report.products)} contract version(s) checked, no problems")
 
@@ -125,9 +129,19 @@ def _print_product(console: Console, product: ProductCheck) -> None:
     console.print(f"[bold]{escape(domain)}/{escape(name)} v{major}[/] ({escape(product.verdict)}, {versions})")
     for change in product.changes:
         style = _IMPACT_STYLE[change.impact]
-        console.print(f"  [{style}]{change.impact.value:<13}[/] {escape(change.path)}: "
-                      f"{escape(_shown(change.before))} → {escape(_shown(change.after))} "
-                      f"[dim]({escape(change.rule)}: {escape(change.reason)})[/]")
+        console.print(
+            f"  [{style}]{change.impact.value:<13}[/] {escape(change.path)}: "
+            f"{escape(_shown(change.before))} → {escape(_shown(change.after))} "
+            f"[dim]({escape(change.rule)}: {escape(change.reason)})[/]"
+        )
+
+
+def _display(file: str) -> str:
+    """``file`` relative to the working directory when it is below it (shorter, clickable in terminals)."""
+    try:
+        return str(Path(file).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return file
 
 
 def _shown(value: Any) -> str:

@@ -8,40 +8,22 @@ the broker cannot be reached — in those cases nothing changed.
 """
 
 # No `from __future__ import annotations` here: FastAPI must resolve the local Annotated aliases at runtime.
-from collections.abc import Callable
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 
-from mesh_platform.auth.tokens import AccessToken, InvalidToken, TokenIssuer
+from mesh_platform.auth.tokens import AccessToken, TokenIssuer
+from mesh_platform.http.bearer import bearer_token
 from mesh_platform.subscriptions.replay import BrokerUnreachable, SubscriptionReplay
 
 ADMIN_SCOPE = "*"
 
 
-def admin_token(issuer: TokenIssuer) -> Callable[..., AccessToken]:
-    """A dependency that admits only bearer tokens holding scope ``*``."""
-
-    def verify(authorization: Annotated[str | None, Header()] = None) -> AccessToken:
-        if not authorization or not authorization.lower().startswith("bearer "):
-            raise HTTPException(401, "a bearer token is required: Authorization: Bearer <token>",
-                                headers={"WWW-Authenticate": "Bearer"})
-        try:
-            token = issuer.verify(authorization[7:].strip())
-        except InvalidToken as e:
-            raise HTTPException(401, f"invalid bearer token: {e}", headers={"WWW-Authenticate": "Bearer"}) from e
-        if ADMIN_SCOPE not in token.scopes:
-            raise HTTPException(403, f"token of {token.subject!r} lacks the '{ADMIN_SCOPE}' scope administration needs")
-        return token
-
-    return verify
-
-
 def replay_router(replay: SubscriptionReplay, issuer: TokenIssuer) -> APIRouter:
     """``POST /admin/replay`` for ``replay``."""
     router = APIRouter(prefix="/admin", tags=["administration"])
-    administrator = Annotated[AccessToken, Depends(admin_token(issuer))]
+    administrator = Annotated[AccessToken, Depends(bearer_token(issuer, ADMIN_SCOPE))]
 
     @router.post("/replay", status_code=202, summary="Rebuild the event-derived state from the start of the topics")
     def start_replay(_token: administrator) -> dict[str, Any]:

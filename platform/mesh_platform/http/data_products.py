@@ -16,7 +16,8 @@ from typing import Annotated, Any, Protocol
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 
 from mesh_platform.auth.masking import mask_personal_data
-from mesh_platform.auth.tokens import READ_SCOPE, AccessToken, InvalidToken, TokenIssuer, pii_scope
+from mesh_platform.auth.tokens import READ_SCOPE, AccessToken, TokenIssuer, pii_scope
+from mesh_platform.http.bearer import bearer_token
 from mesh_platform.http.pagination import InvalidCursor, decode_cursor, encode_cursor
 
 MAX_PAGE = 1000
@@ -35,11 +36,14 @@ class DataProductSource(Protocol):
         ...
 
 
+FilterParser = Callable[[str], Any]
+"""Parses a filter's query-string value (``str``, ``int``, ``date.fromisoformat``...); ValueError when invalid."""
+
+
 @dataclass(frozen=True)
 class Deprecation:
     """A major version on its way out: announced with ``Deprecation``, ``Sunset`` and a successor ``Link``."""
 
-    deprecated_on: date
     sunset_on: date
     successor_path: str
 
@@ -53,7 +57,7 @@ class DataProductPort:
     major: int
     key_field: str
     source: DataProductSource
-    filters: dict[str, Callable[[str], Any]] = field(default_factory=dict)
+    filters: dict[str, FilterParser] = field(default_factory=dict)
     pii_fields: frozenset[str] = frozenset()
     all_fields: frozenset[str] = frozenset()
     deprecation: Deprecation | None = None
@@ -74,16 +78,9 @@ def data_product_router(
     """The list and item routes of ``port``."""
     router = APIRouter(tags=[f"data product: {port.product} v{port.major}"])
 
-    def reader(authorization: Annotated[str | None, Header()] = None) -> AccessToken:
-        if not authorization or not authorization.lower().startswith("bearer "):
-            raise HTTPException(401, "a bearer token is required: Authorization: Bearer <token>",
-                                headers={"WWW-Authenticate": "Bearer"})
-        try:
-            token = issuer.verify(authorization[7:].strip())
-        except InvalidToken as e:
-            raise HTTPException(401, f"invalid bearer token: {e}", headers={"WWW-Authenticate": "Bearer"}) from e
-        if not token.allows(READ_SCOPE):
-            raise HTTPException(403, f"token of {token.subject!r} lacks the '{READ_SCOPE}' scope")
+    verify = bearer_token(issuer, READ_SCOPE)
+
+    def reader(token: Annotated[AccessToken, Depends(verify)]) -> AccessToken:
         if on_reader:
             on_reader(token.subject, port)
         return token
@@ -111,7 +108,7 @@ def data_product_router(
         etag = '"' + hashlib.sha256(payload).hexdigest()[:32] + '"'
         headers = {"ETag": etag, "Cache-Control": "no-cache"}
         if port.deprecation:
-            headers["Deprecation"] = f"@{_epoch(port.deprecation.deprecated_on)}"
+            headers["Deprecation"] = "true"
             headers["Sunset"] = _http_date(port.deprecation.sunset_on)
             headers["Link"] = f'<{port.deprecation.successor_path}>; rel="successor-version"'
         if if_none_match and etag in [tag.strip() for tag in if_none_match.split(",")]:
@@ -172,12 +169,6 @@ def _parse_filters(request: Request, port: DataProductPort) -> dict[str, Any]:
         except ValueError as e:
             raise HTTPException(400, f"{name}: invalid value {raw!r}: {e}") from e
     return filters
-
-
-def _epoch(day: date) -> int:
-    from datetime import UTC, datetime
-
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 
 def _http_date(day: date) -> str:

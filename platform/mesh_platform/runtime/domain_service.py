@@ -16,8 +16,16 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from mesh_platform.auth.tokens import TokenIssuer
+from mesh_platform.contracts import ContractRegistry, default_contracts_dir
 from mesh_platform.events.factory import EventFactory
-from mesh_platform.http.data_products import DataProductPort, ReaderObserver, data_product_router
+from mesh_platform.http.data_products import (
+    DataProductPort,
+    DataProductSource,
+    Deprecation,
+    FilterParser,
+    ReaderObserver,
+    data_product_router,
+)
 from mesh_platform.http.operations import (
     HttpMetrics,
     ReadinessProbe,
@@ -29,12 +37,13 @@ from mesh_platform.http.operations import (
 from mesh_platform.http.problems import install_problem_handlers
 from mesh_platform.outbox.relay import OutboxRelay, kafka_producer_factory
 from mesh_platform.outbox.writer import OutboxWriter
+from mesh_platform.runtime.contract_routes import contract_router, contract_validator, publish_contract_schemas
 from mesh_platform.settings import ServiceSettings
 from mesh_platform.store.engine import create_store_engine
 from mesh_platform.store.migrations import upgrade_store
 from mesh_platform.store.platform_tables import PlatformTables
 from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher
-from mesh_platform.subscriptions.subscriber import EventHandler, EventValidator, Subscription
+from mesh_platform.subscriptions.subscriber import EventHandler, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +66,7 @@ class DomainService:
             kafka_producer_factory(settings.kafka_bootstrap_servers, client_id=f"{domain}-outbox-relay"),
         )
         self.events = EventFactory(domain, settings.catalog_url)
+        self.contracts = ContractRegistry.from_directory(settings.contracts_dir or default_contracts_dir())
         self.tokens = TokenIssuer(settings.token_secret)
         self.subscriptions: list[Subscription] = []
         self.ports: list[DataProductPort] = []
@@ -65,13 +75,12 @@ class DomainService:
         self._startup_hooks: list[Callable[[], None]] = []
         self._shutdown_hooks: list[Callable[[], None]] = []
 
-    def subscribe(
-        self,
-        topics: list[str],
-        handlers: Mapping[str, EventHandler],
-        validator: EventValidator | None = None,
-    ) -> Subscription:
-        """Subscribe this domain's consumer group (named after the domain) to ``topics``."""
+    def subscribe(self, topics: list[str], handlers: Mapping[str, EventHandler]) -> Subscription:
+        """Subscribe this domain's consumer group (named after the domain) to ``topics``.
+
+        Events are validated against the contract of the product that publishes their type before a handler sees
+        them; those that do not conform go to the dead-letter topic.
+        """
         subscription = Subscription(
             engine=self.engine,
             tables=self.tables,
@@ -80,15 +89,41 @@ class DomainService:
             handlers=handlers,
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
             dead_letters=DeadLetterPublisher(self.settings.kafka_bootstrap_servers),
-            validator=validator,
+            validator=contract_validator(self.contracts),
             on_commit=self.relay.wake,
         )
         self.subscriptions.append(subscription)
         return subscription
 
-    def serve(self, port: DataProductPort) -> None:
-        """Publish ``port`` as an HTTP output port of this service."""
+    def serve(
+        self, product: str, major: int, source: DataProductSource, filters: Mapping[str, FilterParser] | None = None
+    ) -> DataProductPort:
+        """Publish ``major`` of ``product`` as an HTTP output port, shaped by its contract.
+
+        The key, the fields ``fields=`` may name, the personal data to mask and the deprecation headers all come
+        from the contract; ``filters`` maps the documented filter fields to their parsers.
+        """
+        contract = self.contracts.get(self.domain, product, major)
+        unknown = set(filters or {}) - {spec.name for spec in contract.fields}
+        if unknown:
+            raise ValueError(f"filters {sorted(unknown)} are not fields of {contract.id} v{major}")
+        successor = self.contracts.successor(contract)
+        deprecation = None
+        if contract.deprecated and contract.sunset and successor is not None:
+            deprecation = Deprecation(contract.sunset, successor.http_path)
+        port = DataProductPort(
+            domain=self.domain,
+            product=product,
+            major=major,
+            key_field=contract.key_field,
+            source=source,
+            filters=dict(filters or {}),
+            pii_fields=frozenset(contract.pii_fields),
+            all_fields=frozenset(spec.name for spec in contract.fields),
+            deprecation=deprecation,
+        )
         self.ports.append(port)
+        return port
 
     def on_startup(self, hook: Callable[[], None]) -> None:
         """Run ``hook`` after migrations, before traffic (e.g. registering with the catalog)."""
@@ -147,6 +182,15 @@ class DomainService:
             app.include_router(router)
         for port in self.ports:
             app.include_router(data_product_router(port, self.tokens, on_reader))
+        app.include_router(
+            contract_router(
+                self.domain,
+                self.contracts,
+                kafka_bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                catalog_url=self.settings.catalog_url,
+            )
+        )
+        publish_contract_schemas(app, [self.contracts.get(self.domain, p.product, p.major) for p in self.ports])
         app.state.domain_service = self
         return app
 

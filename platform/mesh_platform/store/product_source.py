@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Table, select
@@ -25,13 +25,13 @@ class SqlTableSource:
         table: Table,
         key_column: str,
         to_record: RecordMapper,
-        filter_columns: Mapping[str, str] | None = None,
+        filter_columns: Iterable[str] = (),
     ) -> None:
         self.engine = engine
         self.table = table
         self.key_column = table.c[key_column]
         self.to_record = to_record
-        self.filter_columns = {name: table.c[column] for name, column in (filter_columns or {}).items()}
+        self.filter_columns = {name: table.c[name] for name in filter_columns}
 
     def page(self, filters: dict[str, Any], after: str | None, limit: int) -> list[dict[str, Any]]:
         """Up to ``limit`` records after key ``after`` matching every filter (equality)."""

@@ -18,8 +18,8 @@ class FighterCreate(BaseModel):
                       "height_cm": 170, "reach_cm": 175}]
     })
 
-    name: str = Field(min_length=1, max_length=200)
-    nickname: str | None = Field(default=None, max_length=200)
+    name: str = Field(min_length=1, max_length=120)
+    nickname: str | None = Field(default=None, min_length=1, max_length=60)
     date_of_birth: date
     nationality: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, upper case")
     weight_class: WeightClass

@@ -2,7 +2,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from mesh_platform.testing.service import bearer
+from mesh_platform.testing.service import bearer, read_port_conforming
 from roster.adapters.tables import PLATFORM_TABLES
 from roster.app import create_app
 from roster.settings import RosterSettings
@@ -141,3 +141,14 @@ def test_fields_projection_returns_only_the_named_fields(client, settings):
     client.post("/fighters", json=amanda())
     items = client.get("/data-products/fighters/v1", params={"fields": "fighter_id,name"}, headers=bearer(settings)).json()["items"]
     assert set(items[0]) == {"fighter_id", "name"}
+
+
+def test_every_fighters_response_conforms_to_the_contract(client, settings):
+    client.post("/fighters", json=amanda())
+    client.post("/fighters", json=amanda(name="Mika Tanaka", nickname=None, nationality="JP", weight_class="flyweight"))
+    retired = client.post("/fighters", json=amanda(name="Old Timer")).json()["fighter_id"]
+    client.post(f"/fighters/{retired}/retirement")
+    contract = client.app.state.domain_service.contracts.get("roster", "fighters", 1)
+    for scopes in (("read",), ("read", "pii:roster.fighters")):
+        records = read_port_conforming(client, contract, bearer(settings, scopes=scopes))
+        assert len(records) == 3

@@ -1,12 +1,12 @@
-from dataclasses import dataclass, field
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from mesh_platform.events import EventFactory
-from mesh_platform.events.envelope import kafka_headers, to_kafka_message
-from mesh_platform.testing.service import bearer
+from mesh_platform.testing.events import deliver
+from mesh_platform.testing.service import bearer, read_port_conforming
 from schedule.adapters.tables import PLATFORM_TABLES
 from schedule.app import create_app
 from schedule.settings import ScheduleSettings
@@ -14,16 +14,8 @@ from schedule.settings import ScheduleSettings
 pytestmark = pytest.mark.integration
 
 
-@dataclass
-class Record:
-    """A consumed Kafka record, as the subscription sees it."""
-
-    topic: str
-    key: bytes
-    value: bytes
-    headers: list = field(default_factory=list)
-    partition: int = 0
-    offset: int = 0
+# Fighters as roster publishes them: short test names for readable tests, real uuids on the wire.
+IDS = {name: str(uuid.uuid5(uuid.NAMESPACE_URL, f"fighter/{name}")) for name in ("a", "b", "c", "d", "h", "ghost")}
 
 
 @pytest.fixture
@@ -39,16 +31,13 @@ def client(settings):
         yield client
 
 
-def publish_fighter(client, fighter_id, weight_class="lightweight", status="active", verb="registered",
+def publish_fighter(client, name, weight_class="lightweight", status="active", verb="registered",
                     updated_at="2026-01-01T00:00:00Z"):
-    data = {"fighter_id": fighter_id, "name": f"Fighter {fighter_id}", "nickname": None, "date_of_birth": None,
+    data = {"fighter_id": IDS[name], "name": f"Fighter {name}", "nickname": None, "date_of_birth": None,
             "nationality": "US", "weight_class": weight_class, "stance": "orthodox", "height_cm": 180, "reach_cm": 185,
             "status": status, "registered_at": "2026-01-01T00:00:00Z", "updated_at": updated_at}
-    message = EventFactory("roster", "http://catalog").create(product="fighters", major=1, entity="fighter", verb=verb,
-                                                             key=fighter_id, data=data)
-    encoded = to_kafka_message(message)
-    subscription = client.app.state.domain_service.subscriptions[0]
-    assert subscription.process(Record(message.topic, fighter_id.encode(), encoded.value, kafka_headers(encoded)))
+    deliver(client.app, EventFactory("roster", "http://catalog").create(
+        product="fighters", major=1, entity="fighter", verb=verb, key=IDS[name], data=data))
 
 
 def announce(client, date="2030-06-01"):
@@ -59,7 +48,7 @@ def announce(client, date="2030-06-01"):
 
 
 def book(client, card_id, red="a", blue="b", **changes):
-    body = {"red_fighter_id": red, "blue_fighter_id": blue, "weight_class": "lightweight", "order_on_card": 1}
+    body = {"red_fighter_id": IDS[red], "blue_fighter_id": IDS[blue], "weight_class": "lightweight", "order_on_card": 1}
     body.update(changes)
     return client.post(f"/cards/{card_id}/bouts", json=body)
 
@@ -98,7 +87,7 @@ def test_bout_rejected_when_fighters_in_different_weight_classes(client, fighter
 def test_fighter_unknown_to_schedule_and_roster_is_refused(client, fighters):
     response = book(client, announce(client), blue="ghost")
     assert response.status_code == 422
-    assert response.json()["errors"][0] == {"field": "blue_fighter_id", "reason": "no fighter with id 'ghost' on the roster"}
+    assert response.json()["errors"][0] == {"field": "blue_fighter_id", "reason": f"no fighter with id {IDS['ghost']!r} on the roster"}
 
 
 def test_retirement_event_stops_further_bookings(client, fighters):
@@ -138,3 +127,14 @@ def test_event_cards_port_filters_by_date(client, settings):
     assert [card["date"] for card in cards["items"]] == ["2031-06-01"]
     bad = client.get("/data-products/event-cards/v1", params={"date": "June"}, headers=bearer(settings))
     assert bad.status_code == 400 and "date" in bad.json()["detail"]
+
+
+def test_every_cards_and_bouts_response_conforms_to_the_contracts(client, fighters, settings):
+    card_id = announce(client)
+    book(client, card_id)
+    assert book(client, card_id, red="c", blue="h", order_on_card=2).status_code == 422
+    cancelled = announce(client, "2031-01-01")
+    client.post(f"/cards/{cancelled}/cancellation")
+    registry = client.app.state.domain_service.contracts
+    assert len(read_port_conforming(client, registry.get("schedule", "event-cards", 1), bearer(settings))) == 2
+    assert len(read_port_conforming(client, registry.get("schedule", "bouts", 1), bearer(settings))) == 1
