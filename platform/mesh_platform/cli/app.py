@@ -67,6 +67,15 @@ def seed(
     loader(urls, operator_token(), console, seed=seed, scale=scale)
 
 
+@app.command()
+def replay(domain: Annotated[str, typer.Argument(help="The domain whose event-derived state to rebuild.")]) -> None:
+    """Drop a domain's event-derived state and rebuild it from the start of its topics."""
+    from mesh_platform.cli.replay_command import run_replay
+    from mesh_platform.cli.up_command import operator_token
+
+    raise typer.Exit(run_replay(domain, operator_token(), console))
+
+
 def _demo_loader() -> DemoLoader | None:
     """The demo-data loader installed under the ``octagon_mesh.demo`` entry point, if any."""
     for entry in entry_points(group=DEMO_ENTRY_POINT_GROUP):

@@ -1,0 +1,176 @@
+"""The loader against a fake mesh: dependency order, idempotent re-runs, retries, and refusals collected."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import date
+
+import httpx
+import pytest
+from rich.console import Console
+
+from octagon_demo.generator import generate_demo_data
+from octagon_demo.loader import DemoDataLoader, load_demo_data
+from octagon_demo.sender import CommandSender
+
+SCALE = 0.02
+TOKEN = "test-token"
+
+
+def _quiet() -> Console:
+    return Console(file=io.StringIO(), width=120)
+
+
+def _load(mesh, **kwargs):
+    return load_demo_data(mesh.urls, TOKEN, _quiet(), seed=7, scale=SCALE, today=mesh.today,
+                          transport=mesh.transport(), **kwargs)
+
+
+def _loader(mesh, urls=None, attempts: int = 6) -> DemoDataLoader:
+    """A loader whose retries do not sleep."""
+    client = httpx.Client(transport=mesh.transport())
+    sender = CommandSender(client, TOKEN, attempts=attempts, sleep=lambda seconds: None)
+    data = generate_demo_data(7, scale=SCALE, today=mesh.today)
+    return DemoDataLoader(data, urls or mesh.urls, sender, _quiet())
+
+
+def test_every_command_is_sent_once_and_takes_effect(mesh):
+    data = generate_demo_data(7, scale=SCALE, today=mesh.today)
+
+    report = _load(mesh)
+
+    assert report.ok, report.problems[:3]
+    assert len(mesh.fighters) == len(data.fighters)
+    assert len(mesh.cards) == len(data.cards)
+    assert len(mesh.bouts) == len(data.bouts)
+    assert len(mesh.results) == sum(b.outcome is not None for b in data.bouts) > 0
+    assert Counter(f["status"] for f in mesh.fighters.values())["retired"] == len(data.retired)
+    assert report.created == len(mesh.requests)
+
+
+def test_loading_twice_replays_every_command_and_creates_nothing(mesh):
+    first = _load(mesh)
+    sizes = (len(mesh.fighters), len(mesh.cards), len(mesh.bouts), len(mesh.results))
+
+    second = _load(mesh)
+
+    assert second.ok, second.problems[:3]
+    assert second.created == 0
+    assert second.replayed == first.created
+    assert (len(mesh.fighters), len(mesh.cards), len(mesh.bouts), len(mesh.results)) == sizes
+
+
+def test_every_command_carries_its_own_deterministic_idempotency_key(mesh):
+    _load(mesh)
+    first_keys = [key for _, _, key in mesh.requests]
+    mesh.requests.clear()
+    _load(mesh)
+    second_keys = [key for _, _, key in mesh.requests]
+
+    assert len(set(first_keys)) == len(first_keys)
+    assert set(first_keys) == set(second_keys)
+    assert all(key.startswith(f"demo-7-scale{SCALE:g}-") for key in first_keys)
+    assert "demo-7-scale0.02-fighter-0" in first_keys
+
+
+def test_commands_come_in_dependency_order(mesh):
+    _load(mesh)
+    kinds = [url.rsplit("/", 1)[-1] if not url.endswith("/fighters") else "fighters" for _, url, _ in mesh.requests]
+    first, last = {}, {}
+    for position, kind in enumerate(kinds):
+        first.setdefault(kind, position)
+        last[kind] = position
+
+    assert last["fighters"] < first["cards"]
+    assert last["cards"] < first["bouts"]
+    assert last["bouts"] < first["result"]
+    assert last["result"] < first["retirement"]
+
+
+def test_a_later_day_adds_the_new_cards_and_results_and_replays_the_rest(mesh):
+    _load(mesh)
+    later = date(2027, 6, 1)
+    mesh.today = later
+
+    report = load_demo_data(mesh.urls, TOKEN, _quiet(), seed=7, scale=SCALE, today=later,
+                            transport=mesh.transport())
+
+    assert report.ok, report.problems[:3]
+    assert report.phases["cards"].created > 0 and report.phases["cards"].replayed > 0
+    assert report.phases["results"].created > 0
+    assert report.phases["fighters"].replayed > 0
+
+
+def test_a_refused_command_is_reported_and_the_load_goes_on(mesh):
+    data = generate_demo_data(7, scale=SCALE, today=mesh.today)
+    refused_name = data.fighters[0].name
+    mesh.fault = lambda request: (
+        httpx.Response(422, json={"title": "Unprocessable", "status": 422, "detail": "name is banned",
+                                  "errors": [{"field": "name", "reason": "banned"}]})
+        if request.url.path == "/fighters" and refused_name.encode() in request.content else None
+    )
+    bouts_of_refused = sum(0 in (b.red, b.blue) for b in data.bouts)
+
+    report = _load(mesh)
+
+    assert not report.ok
+    assert [(p.phase, p.status, p.errors[0]["field"]) for p in report.problems] == [("fighters", 422, "name")]
+    assert "demo-7-scale0.02-fighter-0" in str(report.problems[0])
+    assert report.phases["fighters"].created == len(data.fighters) - 1
+    assert report.phases["bouts"].skipped == bouts_of_refused
+    assert report.phases["bouts"].created == len(data.bouts) - bouts_of_refused
+
+
+def test_server_errors_and_connection_errors_are_retried(mesh):
+    seen: Counter[str] = Counter()
+
+    def flaky(request: httpx.Request) -> httpx.Response | None:
+        key = request.headers["Idempotency-Key"]
+        seen[key] += 1
+        if seen[key] == 1:
+            raise httpx.ConnectError("connection refused", request=request)
+        if seen[key] == 2:
+            return httpx.Response(503, json={"title": "Service Unavailable", "status": 503})
+        return None
+
+    mesh.fault = flaky
+
+    report = _loader(mesh).run()
+
+    assert report.ok, report.problems[:3]
+    assert set(seen.values()) == {3}
+
+
+def test_an_unreachable_service_fails_fast_after_the_first_command_gives_up(mesh):
+    def roster_down(request: httpx.Request) -> httpx.Response | None:
+        if request.url.host == "roster.test":
+            raise httpx.ConnectError("connection refused", request=request)
+        return None
+
+    mesh.fault = roster_down
+
+    report = _loader(mesh, attempts=3).run()
+
+    roster_requests = [url for _, url, _ in mesh.requests if "roster.test" in url]
+    assert len(roster_requests) <= 3 * 8  # at most one give-up per worker already under way
+    assert report.phases["fighters"].failed == report.phases["fighters"].planned
+    assert all(p.status is None for p in report.problems)
+    assert report.phases["bouts"].created == 0
+
+
+def test_without_a_results_service_no_results_are_sent_and_a_note_says_so(mesh):
+    urls = {name: url for name, url in mesh.urls.items() if name != "results"}
+
+    report = _loader(mesh, urls=urls).run()
+
+    assert report.ok
+    assert not mesh.results
+    assert report.phases["results"].planned == 0
+    assert any("results" in note for note in report.notes)
+    assert len(mesh.bouts) > 0
+
+
+def test_roster_and_schedule_urls_are_required(mesh):
+    with pytest.raises(ValueError, match="schedule"):
+        _loader(mesh, urls={"roster": mesh.urls["roster"]})
