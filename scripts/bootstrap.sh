@@ -24,14 +24,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 stamp=.venv/.installed
-inputs=(platform/pyproject.toml catalog/pyproject.toml domains/*/pyproject.toml requirements-dev.txt)
+packages=(platform catalog demo domains/*)
+inputs=(requirements-dev.txt)
+for package in "${packages[@]}"; do [ -f "$package/pyproject.toml" ] && inputs+=("$package/pyproject.toml"); done
 if [ ! -f "$stamp" ] || [ -n "$(find "${inputs[@]}" -newer "$stamp" 2>/dev/null)" ]; then
   echo "==> installing Python packages into .venv"
   [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/pip install -q --upgrade pip setuptools wheel
-  editable=(-e ./platform)
-  [ -f catalog/pyproject.toml ] && editable+=(-e ./catalog)
-  for domain in domains/*/; do [ -f "$domain/pyproject.toml" ] && editable+=(-e "./$domain"); done
+  editable=()
+  for package in "${packages[@]}"; do [ -f "$package/pyproject.toml" ] && editable+=(-e "./$package"); done
   .venv/bin/pip install -q "${editable[@]}" -r requirements-dev.txt
   touch "$stamp"
 fi

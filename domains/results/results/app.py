@@ -27,8 +27,7 @@ def create_app(settings: ResultsSettings | None = None) -> FastAPI:
     settings = settings or ResultsSettings()
     service = DomainService(settings, domain=DOMAIN, tables=PLATFORM_TABLES, migrations_dir=MIGRATIONS)
 
-    def unit_of_work() -> SqlResultsUnitOfWork:
-        return SqlResultsUnitOfWork(service.engine, service.outbox, service.events, on_commit=service.relay.wake)
+    unit_of_work = service.unit_of_work_factory(SqlResultsUnitOfWork)
 
     service.subscribe([BOUTS_TOPIC], event_handlers(unit_of_work))
     service.serve(

@@ -24,8 +24,7 @@ def create_app(settings: RosterSettings | None = None) -> FastAPI:
     settings = settings or RosterSettings()
     service = DomainService(settings, domain=DOMAIN, tables=PLATFORM_TABLES, migrations_dir=MIGRATIONS)
 
-    def unit_of_work() -> SqlRosterUnitOfWork:
-        return SqlRosterUnitOfWork(service.engine, service.outbox, service.events, on_commit=service.relay.wake)
+    unit_of_work = service.unit_of_work_factory(SqlRosterUnitOfWork)
 
     filters = {"weight_class": str, "status": str, "nationality": str}
     service.serve(

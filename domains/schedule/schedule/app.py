@@ -27,8 +27,7 @@ def create_app(settings: ScheduleSettings | None = None) -> FastAPI:
     settings = settings or ScheduleSettings()
     service = DomainService(settings, domain=DOMAIN, tables=PLATFORM_TABLES, migrations_dir=MIGRATIONS)
 
-    def unit_of_work() -> SqlScheduleUnitOfWork:
-        return SqlScheduleUnitOfWork(service.engine, service.outbox, service.events, on_commit=service.relay.wake)
+    unit_of_work = service.unit_of_work_factory(SqlScheduleUnitOfWork)
 
     service.subscribe([FIGHTERS_TOPIC, RESULTS_TOPIC], event_handlers(unit_of_work))
     card_filters = {"status": str, "country": str, "date": date.fromisoformat}

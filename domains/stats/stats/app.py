@@ -25,8 +25,7 @@ def create_app(settings: StatsSettings | None = None) -> FastAPI:
     settings = settings or StatsSettings()
     service = DomainService(settings, domain=DOMAIN, tables=PLATFORM_TABLES, migrations_dir=MIGRATIONS)
 
-    def unit_of_work() -> SqlStatsUnitOfWork:
-        return SqlStatsUnitOfWork(service.engine, service.outbox, service.events, on_commit=service.relay.wake)
+    unit_of_work = service.unit_of_work_factory(SqlStatsUnitOfWork)
 
     service.subscribe(TOPICS, event_handlers(unit_of_work))
     service.serve(

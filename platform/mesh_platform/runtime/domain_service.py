@@ -10,6 +10,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from fastapi import APIRouter, FastAPI
 from prometheus_client import CollectorRegistry
@@ -42,10 +43,13 @@ from mesh_platform.settings import ServiceSettings
 from mesh_platform.store.engine import create_store_engine
 from mesh_platform.store.migrations import upgrade_store
 from mesh_platform.store.platform_tables import PlatformTables
+from mesh_platform.store.unit_of_work import SqlUnitOfWork
 from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher
 from mesh_platform.subscriptions.subscriber import EventHandler, Subscription
 
 log = logging.getLogger(__name__)
+
+UnitOfWork = TypeVar("UnitOfWork", bound=SqlUnitOfWork)
 
 
 class DomainService:
@@ -74,6 +78,10 @@ class DomainService:
         self.metrics_registry.register(_PipelineCollector(self))
         self._startup_hooks: list[Callable[[], None]] = []
         self._shutdown_hooks: list[Callable[[], None]] = []
+
+    def unit_of_work_factory(self, kind: type[UnitOfWork]) -> Callable[[], UnitOfWork]:
+        """Builds units of work of ``kind`` on this service's store; each commit with events wakes the relay."""
+        return lambda: kind(self.engine, self.outbox, self.events, on_commit=self.relay.wake)
 
     def subscribe(self, topics: list[str], handlers: Mapping[str, EventHandler]) -> Subscription:
         """Subscribe this domain's consumer group (named after the domain) to ``topics``.

@@ -9,19 +9,24 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from mesh_platform.events.envelope import EventMessage
+from mesh_platform.events.factory import EventFactory
 from mesh_platform.outbox.writer import OutboxWriter
 
 
 class SqlUnitOfWork:
     """Opens a session, stages events in the outbox of the same store, commits both at once.
 
-    Domain units of work subclass it and build their repositories in :meth:`_open_repositories`. Nothing is
-    committed unless :meth:`commit` is called; leaving the block without it rolls everything back.
+    Domain units of work subclass it, build their repositories in :meth:`_open_repositories` and turn domain events
+    into messages with ``self.events``. Nothing is committed unless :meth:`commit` is called; leaving the block
+    without it rolls everything back.
     """
 
-    def __init__(self, engine: Engine, outbox: OutboxWriter, on_commit: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, engine: Engine, outbox: OutboxWriter, events: EventFactory, on_commit: Callable[[], None] | None = None
+    ) -> None:
         self.engine = engine
         self.outbox = outbox
+        self.events = events
         self.on_commit = on_commit
         self.session: Session
         self._staged = 0

@@ -23,7 +23,7 @@ class Store:
         self.outbox = OutboxWriter(self.tables.outbox)
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.outbox)
+        return SqlUnitOfWork(self.engine, self.outbox, EventFactory("store", "http://127.0.0.1:8000"))
 
 
 @pytest.fixture

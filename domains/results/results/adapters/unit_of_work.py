@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from mesh_platform.events.factory import EventFactory
-from mesh_platform.outbox.writer import OutboxWriter
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
 from results.adapters.products import MAJOR, PRODUCT, result_record_v1
 from results.adapters.repository import SqlBoutReplica, SqlResultRepository
@@ -20,12 +15,6 @@ class SqlResultsUnitOfWork(SqlUnitOfWork):
 
     results: SqlResultRepository
     bouts: SqlBoutReplica
-
-    def __init__(
-        self, engine: Engine, outbox: OutboxWriter, events: EventFactory, on_commit: Callable[[], None] | None = None
-    ) -> None:
-        super().__init__(engine, outbox, on_commit)
-        self.events = events
 
     def _open_repositories(self, session: Session) -> None:
         self.results = SqlResultRepository(session)

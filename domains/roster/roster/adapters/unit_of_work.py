@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from mesh_platform.events.factory import EventFactory
-from mesh_platform.outbox.writer import OutboxWriter
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
 from roster.adapters.products import MAJOR, PRODUCT, fighter_record_v1
 from roster.adapters.repository import SqlFighterRepository
@@ -21,12 +16,6 @@ class SqlRosterUnitOfWork(SqlUnitOfWork):
     """Implements :class:`roster.service.unit_of_work.RosterUnitOfWork` over roster's store."""
 
     fighters: SqlFighterRepository
-
-    def __init__(
-        self, engine: Engine, outbox: OutboxWriter, events: EventFactory, on_commit: Callable[[], None] | None = None
-    ) -> None:
-        super().__init__(engine, outbox, on_commit)
-        self.events = events
 
     def _open_repositories(self, session: Session) -> None:
         self.fighters = SqlFighterRepository(session)

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from mesh_platform.events.factory import EventFactory
-from mesh_platform.outbox.writer import OutboxWriter
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
 from schedule.adapters.products import BOUTS_PRODUCT, CARDS_PRODUCT, MAJOR, bout_record_v1, card_record_v1
 from schedule.adapters.repository import SqlBoutRepository, SqlCardRepository, SqlFighterReplica
@@ -28,12 +23,6 @@ class SqlScheduleUnitOfWork(SqlUnitOfWork):
     cards: SqlCardRepository
     bouts: SqlBoutRepository
     fighters: SqlFighterReplica
-
-    def __init__(
-        self, engine: Engine, outbox: OutboxWriter, events: EventFactory, on_commit: Callable[[], None] | None = None
-    ) -> None:
-        super().__init__(engine, outbox, on_commit)
-        self.events = events
 
     def _open_repositories(self, session: Session) -> None:
         self.cards = SqlCardRepository(session)

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from mesh_platform.events.factory import EventFactory
-from mesh_platform.outbox.writer import OutboxWriter
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
 from stats.adapters.products import MAJOR, RANKINGS_PRODUCT, RECORDS_PRODUCT, fighter_record_v1, ranking_v1
 from stats.adapters.repository import (
@@ -33,12 +28,6 @@ class SqlStatsUnitOfWork(SqlUnitOfWork):
     records: SqlRecordRepository
     rankings: SqlRankingRepository
     announcements: SqlAnnouncementLog
-
-    def __init__(
-        self, engine: Engine, outbox: OutboxWriter, events: EventFactory, on_commit: Callable[[], None] | None = None
-    ) -> None:
-        super().__init__(engine, outbox, on_commit)
-        self.events = events
 
     def _open_repositories(self, session: Session) -> None:
         # Every unit joined to one transaction shares its stale keys: they are refreshed once, before it commits.
