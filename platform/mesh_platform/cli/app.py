@@ -76,6 +76,21 @@ def replay(domain: Annotated[str, typer.Argument(help="The domain whose event-de
     raise typer.Exit(run_replay(domain, operator_token(), console))
 
 
+@app.command("new-domain")
+def new_domain(
+    name: Annotated[str, typer.Argument(help="Lower-case letters, digits and hyphens, e.g. venues.")],
+    root: Annotated[Path | None, typer.Option(help="Holds domains/ and contracts/ (default: found from here).")] = None,
+    entity: Annotated[str | None, typer.Option(help="The aggregate, singular (default: derived from the name).")] = None,
+    install: Annotated[
+        bool | None, typer.Option("--install/--no-install", help="pip install -e it (default: when in a venv).")
+    ] = None,
+) -> None:
+    """Scaffold a domain like the others: contract, service, migration, Dockerfile and tests."""
+    from mesh_platform.scaffold.command import run_new_domain
+
+    raise typer.Exit(run_new_domain(name, root=root, entity=entity, install=install, console=Console(soft_wrap=True)))
+
+
 def _demo_loader() -> DemoLoader | None:
     """The demo-data loader installed under the ``octagon_mesh.demo`` entry point, if any."""
     for entry in entry_points(group=DEMO_ENTRY_POINT_GROUP):
