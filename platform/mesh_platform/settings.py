@@ -37,6 +37,7 @@ class ServiceSettings(BaseSettings):
     token_secret: str = Field(DEV_TOKEN_SECRET, validation_alias="MESH_TOKEN_SECRET")
     relay_enabled: bool = Field(True, validation_alias="MESH_RELAY_ENABLED")
     subscriptions_enabled: bool = Field(True, validation_alias="MESH_SUBSCRIPTIONS_ENABLED")
+    catalog_enabled: bool = Field(True, validation_alias="MESH_CATALOG_ENABLED")
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_dev(self) -> ServiceSettings:

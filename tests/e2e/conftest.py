@@ -49,6 +49,7 @@ def start_mesh(run_dir: Path, *, demo: bool) -> RunningMesh:
         environ[f"{env_name(spec.name)}_PORT"] = str(ports[spec.name])
     kafka_port, controller_port = free_port(), free_port()
     environ.update(KAFKA_PORT=str(kafka_port), KAFKA_CONTROLLER_PORT=str(controller_port), MESH_RUN_DIR=str(run_dir),
+                   MESH_CATALOG_ENABLED="true",
                    COLUMNS="400", TERM="dumb")
     command = [str(Path(sys.executable).parent / "mesh"), "up"]
     if not demo:

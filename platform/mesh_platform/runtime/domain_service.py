@@ -17,14 +17,13 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from mesh_platform.auth.tokens import TokenIssuer
-from mesh_platform.contracts import ContractRegistry, default_contracts_dir
+from mesh_platform.contracts import ContractRegistry, DataProductContract, default_contracts_dir
 from mesh_platform.events.factory import EventFactory
 from mesh_platform.http.data_products import (
     DataProductPort,
     DataProductSource,
     Deprecation,
     FilterParser,
-    ReaderObserver,
     data_product_router,
 )
 from mesh_platform.http.operations import (
@@ -38,6 +37,7 @@ from mesh_platform.http.operations import (
 from mesh_platform.http.problems import install_problem_handlers
 from mesh_platform.outbox.relay import OutboxRelay, kafka_producer_factory
 from mesh_platform.outbox.writer import OutboxWriter
+from mesh_platform.runtime.catalog_link import CatalogLink
 from mesh_platform.runtime.contract_routes import contract_router, contract_validator, publish_contract_schemas
 from mesh_platform.settings import ServiceSettings
 from mesh_platform.store.engine import create_store_engine
@@ -76,6 +76,11 @@ class DomainService:
         self.ports: list[DataProductPort] = []
         self.metrics_registry = CollectorRegistry()
         self.metrics_registry.register(_PipelineCollector(self))
+        self.catalog = (
+            CatalogLink(domain, self.contracts, settings.catalog_url, settings.base_url)
+            if settings.catalog_enabled
+            else None
+        )
         self._startup_hooks: list[Callable[[], None]] = []
         self._shutdown_hooks: list[Callable[[], None]] = []
 
@@ -98,10 +103,18 @@ class DomainService:
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
             dead_letters=DeadLetterPublisher(self.settings.kafka_bootstrap_servers),
             validator=contract_validator(self.contracts),
-            on_commit=self.relay.wake,
+            on_commit=lambda: self._handled(subscription),
         )
         self.subscriptions.append(subscription)
         return subscription
+
+    def _handled(self, subscription: Subscription) -> None:
+        self.relay.wake()  # handlers may have written outbox rows
+        if self.catalog is not None:
+            self.catalog.subscription_ran(subscription, self._products())
+
+    def _products(self) -> list[DataProductContract]:
+        return [self.contracts.get(self.domain, port.product, port.major) for port in self.ports]
 
     def serve(
         self, product: str, major: int, source: DataProductSource, filters: Mapping[str, FilterParser] | None = None
@@ -146,6 +159,8 @@ class DomainService:
         upgrade_store(self.engine, self.migrations_dir)
         for hook in self._startup_hooks:
             hook()
+        if self.catalog is not None:
+            self.catalog.start(self._products(), self.subscriptions)
         if self.settings.relay_enabled:
             self.relay.start()
         if self.settings.subscriptions_enabled:
@@ -157,6 +172,8 @@ class DomainService:
         for subscription in self.subscriptions:
             subscription.stop()
         self.relay.stop()
+        if self.catalog is not None:
+            self.catalog.stop()
         for hook in self._shutdown_hooks:
             hook()
         self.engine.dispose()
@@ -167,7 +184,6 @@ class DomainService:
         title: str,
         description: str,
         routers: Iterable[APIRouter] = (),
-        on_reader: ReaderObserver | None = None,
     ) -> FastAPI:
         """The service's FastAPI app: the domain's routers, its data-product ports and the operational routes."""
 
@@ -189,7 +205,7 @@ class DomainService:
         for router in routers:
             app.include_router(router)
         for port in self.ports:
-            app.include_router(data_product_router(port, self.tokens, on_reader))
+            app.include_router(data_product_router(port, self.tokens, self.catalog.reader_seen if self.catalog else None))
         app.include_router(
             contract_router(
                 self.domain,
@@ -198,7 +214,7 @@ class DomainService:
                 catalog_url=self.settings.catalog_url,
             )
         )
-        publish_contract_schemas(app, [self.contracts.get(self.domain, p.product, p.major) for p in self.ports])
+        publish_contract_schemas(app, self._products())
         app.state.domain_service = self
         return app
 

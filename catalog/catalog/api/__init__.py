@@ -1,0 +1,1 @@
+"""The catalog's HTTP API: registry, consumers, search, OpenLineage (Marquez-compatible), metrics."""

@@ -1,0 +1,83 @@
+"""The catalog service: ``create_app(settings)`` builds it; nothing happens at import time."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CollectorRegistry
+
+from catalog.adapters.lineage_store import SqlLineageStore
+from catalog.adapters.service_probe import ServiceProbe
+from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
+from catalog.api.lineage import lineage_router
+from catalog.api.metrics import CatalogCollector
+from catalog.api.products import registry_router
+from catalog.domain.lineage_graph import LineageGraph
+from catalog.service.lineage import LineageLimits, LineageService
+from catalog.service.registry import RegistryService
+from catalog.settings import CatalogSettings
+from catalog.ui.routes import STATIC_DIR, ui_router
+from mesh_platform.http.operations import (
+    HttpMetrics,
+    ReadinessProbe,
+    RequestMetricsMiddleware,
+    operations_router,
+    store_check,
+)
+from mesh_platform.http.problems import install_problem_handlers
+from mesh_platform.store.engine import create_store_engine
+from mesh_platform.store.migrations import upgrade_store
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: CatalogSettings | None = None) -> FastAPI:
+    """The catalog: registry, governance, search, consumers, OpenLineage lineage and the web UI."""
+    settings = settings or CatalogSettings()
+    engine = create_store_engine(settings.store_url)
+    graph = LineageGraph()
+    store = SqlLineageStore(engine, graph)
+    limits = LineageLimits(settings.lineage_default_depth, settings.lineage_max_depth, settings.lineage_max_nodes)
+    lineage = LineageService(store, graph, limits)
+    registry = RegistryService(lambda: SqlCatalogUnitOfWork(engine), lineage)
+    probe = ServiceProbe()
+    metrics_registry = CollectorRegistry()
+    metrics_registry.register(CatalogCollector(registry, graph))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        upgrade_store(engine, MIGRATIONS)
+        store.load()
+        # The graph lives as long as the process: keep full garbage collections from walking it again and again.
+        gc.freeze()
+        try:
+            yield
+        finally:
+            probe.close()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Octagon Mesh — catalog",
+        description="Registry of the mesh's data products: governance verdicts, versions and consumers, search, "
+        "OpenLineage lineage (Marquez-compatible API) and the web UI.",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    app.add_middleware(RequestMetricsMiddleware, metrics=HttpMetrics(metrics_registry, settings.service_name))
+    app.include_router(operations_router(ReadinessProbe({"store": store_check(engine)}), metrics_registry))
+    app.include_router(registry_router())
+    app.include_router(lineage_router())
+    app.include_router(ui_router())
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.state.settings = settings
+    app.state.registry = registry
+    app.state.lineage = lineage
+    app.state.probe = probe
+    app.state.engine = engine
+    return app

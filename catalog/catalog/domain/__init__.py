@@ -1,0 +1,1 @@
+"""The catalog's domain: products, versions, consumers, governance, lineage graph and search syntax (pure)."""

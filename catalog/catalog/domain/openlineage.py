@@ -1,0 +1,186 @@
+"""OpenLineage events as the catalog accepts them: RunEvent, DatasetEvent and JobEvent (spec 2-0-x).
+
+:func:`parse_event` checks an event's structure and returns a :class:`LineageObservation`; anything malformed raises
+:class:`MalformedLineageEvent` naming the place and the reason, before anything is stored. As in Marquez, the kind
+of event is told by the fragment of its ``schemaURL`` (``#/$defs/DatasetEvent``, ``#/$defs/JobEvent``), else by
+its shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+EventKind = Literal["RUN", "DATASET", "JOB"]
+RUN_STATES = ("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER")
+# Marquez's names for the state a run is in after each event type.
+MARQUEZ_RUN_STATE = {
+    "START": "RUNNING",
+    "RUNNING": "RUNNING",
+    "COMPLETE": "COMPLETED",
+    "ABORT": "ABORTED",
+    "FAIL": "FAILED",
+    "OTHER": "RUNNING",
+}
+
+
+class MalformedLineageEvent(ValueError):
+    """An OpenLineage event the catalog cannot take; the message names the place and the reason."""
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    namespace: str
+    name: str
+    facets: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JobRef:
+    namespace: str
+    name: str
+    facets: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunRef:
+    run_id: str
+    event_type: str | None
+    facets: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LineageObservation:
+    """What one event tells: a job (and maybe a run of it) with inputs and outputs, or one dataset."""
+
+    kind: EventKind
+    event_time: datetime
+    job: JobRef | None = None
+    run: RunRef | None = None
+    inputs: tuple[DatasetRef, ...] = ()
+    outputs: tuple[DatasetRef, ...] = ()
+    dataset: DatasetRef | None = None
+
+    @property
+    def datasets(self) -> tuple[DatasetRef, ...]:
+        return (self.dataset,) if self.dataset else self.inputs + self.outputs
+
+
+Facets = dict[str, dict[str, Any]]
+
+
+class _Named(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    namespace: str = Field(min_length=1, max_length=500)
+    name: str = Field(min_length=1, max_length=500)
+    facets: Facets = Field(default_factory=dict)
+
+
+class _Dataset(_Named):
+    inputFacets: Facets = Field(default_factory=dict)  # noqa: N815 - OpenLineage's names
+    outputFacets: Facets = Field(default_factory=dict)  # noqa: N815
+
+
+class _Run(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    runId: str  # noqa: N815
+    facets: Facets = Field(default_factory=dict)
+
+    @field_validator("runId")
+    @classmethod
+    def _uuid(cls, value: str) -> str:
+        try:
+            return str(UUID(value))
+        except ValueError:
+            raise ValueError(f"runId must be a UUID, found {value!r}") from None
+
+
+class _BaseEvent(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    eventTime: datetime  # noqa: N815
+    producer: str = ""
+    schemaURL: str = ""  # noqa: N815
+
+    @field_validator("eventTime")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("eventTime needs a time zone offset (ISO 8601, e.g. 2024-05-01T12:00:00Z)")
+        return value
+
+
+class _RunEvent(_BaseEvent):
+    eventType: Literal["START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"] | None = None  # noqa: N815
+    run: _Run
+    job: _Named
+    inputs: list[_Dataset] = Field(default_factory=list)
+    outputs: list[_Dataset] = Field(default_factory=list)
+
+
+class _JobEvent(_BaseEvent):
+    job: _Named
+    inputs: list[_Dataset] = Field(default_factory=list)
+    outputs: list[_Dataset] = Field(default_factory=list)
+
+
+class _DatasetEvent(_BaseEvent):
+    dataset: _Named
+
+
+def event_kind(payload: dict[str, Any]) -> EventKind:
+    """Which kind of event ``payload`` is, the way Marquez tells them apart."""
+    schema_url = payload.get("schemaURL")
+    fragment = schema_url.rpartition("#")[2] if isinstance(schema_url, str) else ""
+    if fragment.endswith("/DatasetEvent"):
+        return "DATASET"
+    if fragment.endswith("/JobEvent"):
+        return "JOB"
+    if fragment.endswith("/RunEvent"):
+        return "RUN"
+    if "run" not in payload and "dataset" in payload:
+        return "DATASET"
+    if "run" not in payload and "job" in payload:
+        return "JOB"
+    return "RUN"
+
+
+def parse_event(payload: Any) -> LineageObservation:
+    """The observation in an OpenLineage event; :class:`MalformedLineageEvent` if it is not one."""
+    if not isinstance(payload, dict):
+        raise MalformedLineageEvent(f"an OpenLineage event is a JSON object, found {type(payload).__name__}")
+    kind = event_kind(payload)
+    model = {"RUN": _RunEvent, "JOB": _JobEvent, "DATASET": _DatasetEvent}[kind]
+    try:
+        event = model.model_validate(payload)
+    except ValidationError as e:
+        raise MalformedLineageEvent(_reason(kind, e)) from e
+    if isinstance(event, _DatasetEvent):
+        return LineageObservation("DATASET", event.eventTime, dataset=_dataset(event.dataset))
+    job = JobRef(event.job.namespace, event.job.name, event.job.facets)
+    inputs = tuple(_dataset(d) for d in event.inputs)
+    outputs = tuple(_dataset(d) for d in event.outputs)
+    if isinstance(event, _JobEvent):
+        return LineageObservation("JOB", event.eventTime, job=job, inputs=inputs, outputs=outputs)
+    run = RunRef(event.run.runId, event.eventType, event.run.facets)
+    return LineageObservation("RUN", event.eventTime, job=job, run=run, inputs=inputs, outputs=outputs)
+
+
+def _dataset(raw: _Named) -> DatasetRef:
+    return DatasetRef(raw.namespace, raw.name, raw.facets)
+
+
+def _reason(kind: EventKind, error: ValidationError) -> str:
+    name = {"RUN": "RunEvent", "JOB": "JobEvent", "DATASET": "DatasetEvent"}[kind]
+    parts = []
+    for item in error.errors()[:5]:
+        where = ".".join(str(part) for part in item["loc"]) or "(event)"
+        message = item["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
+    return f"malformed {name}: " + "; ".join(parts)

@@ -1,0 +1,1 @@
+"""The catalog's use cases: registry, consumers, search and lineage."""

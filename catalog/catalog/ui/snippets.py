@@ -1,0 +1,32 @@
+"""How to consume a product version: copy-paste lines for its HTTP port and its topic."""
+
+from __future__ import annotations
+
+from catalog.domain.contract_view import Ports
+
+
+def consume_snippets(domain: str, product: str, major: int, ports: Ports) -> dict[str, str]:
+    """A curl line for the HTTP port and a kafka-python consumer for the topic."""
+    url = ports.http_url or f"http://<{domain}-service>/data-products/{product}/v{major}"
+    topic = ports.topic or f"{domain}.{product}.v{major}"
+    servers = ports.bootstrap_servers or "127.0.0.1:9092"
+    types = ", ".join(repr(e.type) for e in ports.event_types) or "..."
+    curl = f'curl -s -H "Authorization: Bearer $MESH_TOKEN" "{url}?limit=10"'
+    kafka = f'''import json
+from kafka import KafkaConsumer
+
+consumer = KafkaConsumer(
+    "{topic}",
+    bootstrap_servers="{servers}",
+    group_id="my-team",                # one consumer group per consuming domain
+    auto_offset_reset="earliest",      # the topic keeps its history: replay from the start
+    enable_auto_commit=False,
+)
+for record in consumer:
+    headers = {{key: value.decode() for key, value in record.headers}}
+    if headers["ce_type"] in ({types},):
+        data = json.loads(record.value)   # follows the contract at headers["ce_dataschema"]
+        ...                               # handle it, then:
+    consumer.commit()
+'''
+    return {"curl": curl, "kafka": kafka}
