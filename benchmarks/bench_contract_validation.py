@@ -81,8 +81,8 @@ def main() -> list[str]:
         met = "met" if mesh <= TARGET_MICROSECONDS else "missed"
         rows.append(
             f"| contract validation per event (`{event_type}`, {best['bytes']:.0f} B) | {mesh:.2f} µs | "
-            f"json.loads: {loads:.2f} µs ({mesh / loads:.2f}×); bare fastjsonschema: {bare:.2f} µs "
-            f"({mesh / bare:.2f}×) | ≤ {TARGET_MICROSECONDS:.0f} µs | {met} |"
+            f"bare fastjsonschema: {bare:.2f} µs; json.loads alone: {loads:.2f} µs | {mesh / bare:.2f}× "
+            f"(json.loads: {mesh / loads:.2f}×) | ≤ {TARGET_MICROSECONDS:.0f} µs | {met} |"
         )
     return rows
 
