@@ -56,16 +56,17 @@ def run_up(
     began = time.monotonic()
     try:
         with ExitStack() as cleanup:
-            bootstrap = _start_broker(run_dir, console, cleanup)
-            supervisor = Supervisor(run_dir)
-            cleanup.callback(lambda: _stop_services(supervisor, console))
             services = discover_services()
+            # Checked before anything starts, so a clash costs no broker start-up.
             busy = [spec for spec in services if port_in_use(spec.host, spec.port)]
             if busy:
                 spec = busy[0]
                 raise LaunchError(
                     f"port {spec.port} for {spec.name} is already in use; set {spec.port_variable} to use another port"
                 )
+            bootstrap = _start_broker(run_dir, console, cleanup)
+            supervisor = Supervisor(run_dir)
+            cleanup.callback(lambda: _stop_services(supervisor, console))
             base = dict(os.environ)
             for spec in services:
                 console.print(f"[cyan]starting[/] {spec.name} on {spec.url}")
