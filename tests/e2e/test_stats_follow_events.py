@@ -83,3 +83,13 @@ def test_replay_rebuilds_identical_stats_products(mesh, recorded_bout):
         lambda: all(read_all(stats, product, token) == records for product, records in before.items()), timeout=60
     )
     assert rebuilt, "stats did not rebuild the same products from the topics"
+
+
+def test_every_event_the_services_published_conformed_to_its_contract(mesh, recorded_bout):
+    # Subscribers validate each event against its producer's contract and dead-letter what does not conform.
+    for subscriber in ("schedule", "results", "stats"):
+        metrics = httpx.get(f"{mesh.urls[subscriber]}/metrics").text
+        processed = [line for line in metrics.splitlines() if line.startswith("subscription_processed_total")]
+        dead = [line for line in metrics.splitlines() if line.startswith("subscription_dead_lettered_total")]
+        assert processed and float(processed[0].rsplit(" ", 1)[1]) > 0, subscriber
+        assert dead and float(dead[0].rsplit(" ", 1)[1]) == 0, f"{subscriber} dead-lettered events: {dead}"

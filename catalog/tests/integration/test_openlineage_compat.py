@@ -134,7 +134,8 @@ def test_registrar_started_before_the_catalog_registers_once_it_is_up(start_cata
     registrar = CatalogRegistrar(CatalogClient(f"http://127.0.0.1:{port}", timeout=2), initial_delay=0.05, max_delay=0.5)
     registrar.start()
     try:
-        registrar.register(contract("schedule", "bouts"), "http://127.0.0.1:8002")
+        bouts = contract("schedule", "bouts")
+        registrar.register(bouts, "http://127.0.0.1:8002")
         registrar.report_consumer("subscription", "schedule", "roster", "fighters", 1)
         assert not registrar.wait_idle(0.5)  # nobody listens yet; the service goes on meanwhile
 
@@ -143,7 +144,7 @@ def test_registrar_started_before_the_catalog_registers_once_it_is_up(start_cata
         assert registrar.wait_idle(20)
     finally:
         registrar.stop()
-    assert registrar.registered["schedule.bouts 1.0.0"].outcome == "created"
+    assert registrar.registered[f"schedule.bouts {bouts['version']}"].outcome == "created"
     assert httpx.get(f"{server.url}/api/v1/consumers").json()[0]["consumer"] == "schedule"
 
 

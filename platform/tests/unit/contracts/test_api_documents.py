@@ -28,7 +28,11 @@ def test_asyncapi_has_a_channel_per_topic_and_a_message_per_event_type(registry:
     assert document["asyncapi"] == "3.0.0"
     assert document["servers"]["mesh-kafka"]["host"] == "broker:29092"
     assert {c["address"]: sorted(c["messages"]) for c in document["channels"].values()} == {
-        "schedule.bouts.v1": ["octagon.schedule.bout.cancelled.v1", "octagon.schedule.bout.scheduled.v1"],
+        "schedule.bouts.v1": [
+            "octagon.schedule.bout.cancelled.v1",
+            "octagon.schedule.bout.completed.v1",
+            "octagon.schedule.bout.scheduled.v1",
+        ],
         "schedule.event-cards.v1": ["octagon.schedule.card.announced.v1", "octagon.schedule.card.cancelled.v1"],
     }
     assert [op["action"] for op in document["operations"].values()] == ["send", "send"]

@@ -52,7 +52,7 @@ EXPECTED = {
         "bout_id",
         "http://127.0.0.1:8002/data-products/bouts/v1",
         "schedule.bouts.v1",
-        ["octagon.schedule.bout.scheduled.v1", "octagon.schedule.bout.cancelled.v1"],
+        ["octagon.schedule.bout.scheduled.v1", "octagon.schedule.bout.cancelled.v1", "octagon.schedule.bout.completed.v1"],
         [
             "bout_id",
             "card_id",
@@ -189,7 +189,7 @@ def test_products_have_the_agreed_key_ports_topics_events_and_fields(
     assert contract.event_types == events
     assert [f.name for f in contract.fields] == fields
     assert contract.owner == f"{domain}-team"
-    assert contract.version == "1.0.0" and contract.status == "active"
+    assert contract.major == 1 and contract.status == "active"
 
 
 def test_weight_classes_are_the_twelve_divisions_everywhere(registry: ContractRegistry) -> None:
