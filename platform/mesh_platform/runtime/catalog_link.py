@@ -85,6 +85,16 @@ class CatalogLink:
         job = subscription_job(subscription.group_id)
         self.lineage.run_completed(job, inputs, outputs, run_id=self.lineage.run_started(job, inputs, outputs))
 
+    def subscription_failed(
+        self, subscription: Subscription, products: list[DataProductContract], reason: str
+    ) -> None:
+        """A subscription dead-lettered an event: a FAILed run with the reason (never throttled, failures matter)."""
+        inputs = [_dataset(contract) for contract in self._consumed(subscription)]
+        outputs = [_dataset(contract) for contract in products]
+        job = subscription_job(subscription.group_id)
+        run_id = self.lineage.run_started(job, inputs, outputs)
+        self.lineage.run_failed(job, inputs, outputs, run_id=run_id, error=f"dead-lettered: {reason}")
+
     def _consumed(self, subscription: Subscription) -> list[DataProductContract]:
         consumed = []
         for topic in subscription.topics:

@@ -104,6 +104,7 @@ class DomainService:
             dead_letters=DeadLetterPublisher(self.settings.kafka_bootstrap_servers),
             validator=contract_validator(self.contracts),
             on_commit=lambda: self._handled(subscription),
+            on_dead_letter=lambda reason: self._dead_lettered(subscription, reason),
         )
         self.subscriptions.append(subscription)
         return subscription
@@ -112,6 +113,10 @@ class DomainService:
         self.relay.wake()  # handlers may have written outbox rows
         if self.catalog is not None:
             self.catalog.subscription_ran(subscription, self._products())
+
+    def _dead_lettered(self, subscription: Subscription, reason: str) -> None:
+        if self.catalog is not None:
+            self.catalog.subscription_failed(subscription, self._products(), reason)
 
     def _products(self) -> list[DataProductContract]:
         return [self.contracts.get(self.domain, port.product, port.major) for port in self.ports]

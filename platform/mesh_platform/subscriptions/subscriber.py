@@ -57,6 +57,7 @@ class Subscription:
         consumer_factory: Callable[[], Any] | None = None,
         poll_timeout_ms: int = 500,
         on_commit: Callable[[], None] | None = None,
+        on_dead_letter: Callable[[str], None] | None = None,
     ) -> None:
         self.engine = engine
         self.tables = tables
@@ -69,6 +70,7 @@ class Subscription:
         self.consumer_factory = consumer_factory or self._kafka_consumer
         self.poll_timeout_ms = poll_timeout_ms
         self.on_commit = on_commit
+        self.on_dead_letter = on_dead_letter
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.processed_total = 0
@@ -245,3 +247,5 @@ class Subscription:
         log.warning("dead-lettering %s@%s/%s: %s", record.topic, record.partition, record.offset, reason)
         self.dead_letters.publish(record, reason=reason, consumer_group=self.group_id)
         self.dead_lettered_total += 1
+        if self.on_dead_letter:
+            self.on_dead_letter(reason)
