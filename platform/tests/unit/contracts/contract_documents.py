@@ -163,6 +163,30 @@ def add_property(**prop: Any) -> Edit:
     return edit
 
 
+def set_options(name: str, **changes: Any) -> Edit:
+    """Change logicalTypeOptions of a property; a None value removes the option."""
+
+    def edit(document: dict[str, Any]) -> None:
+        options = ContractDocuments.prop(document, name).setdefault("logicalTypeOptions", {})
+        for key, value in changes.items():
+            if value is None:
+                options.pop(key, None)
+            else:
+                options[key] = value
+
+    return edit
+
+
+def combined(*edits: Edit) -> Edit:
+    """Apply several edits in order."""
+
+    def edit(document: dict[str, Any]) -> None:
+        for each in edits:
+            each(document)
+
+    return edit
+
+
 def set_document(key: str, value: Any) -> Edit:
     def edit(document: dict[str, Any]) -> None:
         if value is None:

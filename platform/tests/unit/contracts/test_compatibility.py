@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mesh_platform.contracts.compatibility import Impact, diff_contracts, versioning_failures
+from mesh_platform.contracts.compatibility import Impact, diff_contracts
 from mesh_platform.contracts.product import DataProductContract
 
 from .contract_documents import (
@@ -15,9 +15,11 @@ from .contract_documents import (
     ContractDocuments,
     Edit,
     add_property,
+    combined,
     drop_attribute,
     set_attribute,
     set_http_location,
+    set_options,
     set_topic,
 )
 
@@ -40,28 +42,6 @@ def _allowed(name: str, values: list[Any] | None) -> Edit:
         if values is not None:
             rules.append({"metric": "invalidValues", "arguments": {"validValues": values}, "mustBe": 0})
         prop["quality"] = rules
-
-    return edit
-
-
-def _options(name: str, **changes: Any) -> Edit:
-    """Change logicalTypeOptions of a property; a None value removes the option."""
-
-    def edit(document: dict[str, Any]) -> None:
-        options = D.prop(document, name).setdefault("logicalTypeOptions", {})
-        for key, value in changes.items():
-            if value is None:
-                options.pop(key, None)
-            else:
-                options[key] = value
-
-    return edit
-
-
-def _both(*edits: Edit) -> Edit:
-    def edit(document: dict[str, Any]) -> None:
-        for each in edits:
-            each(document)
 
     return edit
 
@@ -171,57 +151,57 @@ CASES: list[tuple[str, str, Edit, set[tuple[str, Impact]], set[tuple[str, Impact
     ),
     ("extensible list dropped", "F", _allowed("weight_class", None), {("enum-widened", C)}, {("enum-added", B)}),
     ("list declared extensible", "F", _extensible("stance"), {("enum-made-extensible", B)}, {("enum-made-closed", C)}),
-    ("maximum", "F", _options("height_cm", maximum=220), {("constraint-tightened", B)}, {("constraint-loosened", C)}),
-    ("minimum", "F", _options("reach_cm", minimum=150), {("constraint-tightened", B)}, {("constraint-loosened", C)}),
-    ("maxLength", "F", _options("name", maxLength=60), {("constraint-tightened", B)}, {("constraint-loosened", C)}),
-    ("minLength", "F", _options("nickname", minLength=3), {("constraint-tightened", B)}, {("constraint-loosened", C)}),
+    ("maximum", "F", set_options("height_cm", maximum=220), {("constraint-tightened", B)}, {("constraint-loosened", C)}),
+    ("minimum", "F", set_options("reach_cm", minimum=150), {("constraint-tightened", B)}, {("constraint-loosened", C)}),
+    ("maxLength", "F", set_options("name", maxLength=60), {("constraint-tightened", B)}, {("constraint-loosened", C)}),
+    ("minLength", "F", set_options("nickname", minLength=3), {("constraint-tightened", B)}, {("constraint-loosened", C)}),
     (
         "pattern dropped",
         "F",
-        _options("nationality", pattern=None),
+        set_options("nationality", pattern=None),
         {("constraint-loosened", C)},
         {("constraint-tightened", B)},
     ),
     (
         "pattern changed",
         "F",
-        _options("nationality", pattern="^[A-Z]{2,3}$"),
+        set_options("nationality", pattern="^[A-Z]{2,3}$"),
         {("constraint-tightened", B)},
         {("constraint-tightened", B)},
     ),
     (
         "format dropped",
         "F",
-        _options("fighter_id", format=None),
+        set_options("fighter_id", format=None),
         {("constraint-loosened", C)},
         {("constraint-tightened", B)},
     ),
     (
         "exclusive bound",
         "F",
-        _options("height_cm", minimum=None, exclusiveMinimum=140),
+        set_options("height_cm", minimum=None, exclusiveMinimum=140),
         {("constraint-tightened", B)},
         {("constraint-loosened", C)},
     ),
-    ("equivalent bound", "F", _options("height_cm", minimum=None, exclusiveMinimum=139), set(), set()),
+    ("equivalent bound", "F", set_options("height_cm", minimum=None, exclusiveMinimum=139), set(), set()),
     (
         "multipleOf",
         "S",
-        _options("fights_per_year", multipleOf=0.25),
+        set_options("fights_per_year", multipleOf=0.25),
         {("constraint-tightened", B)},
         {("constraint-loosened", C)},
     ),
     (
         "array length",
         "R",
-        _options("judges_scores", minItems=2),
+        set_options("judges_scores", minItems=2),
         {("constraint-loosened", C)},
         {("constraint-tightened", B)},
     ),
     (
         "unique items",
         "R",
-        _options("judges_scores", uniqueItems=True),
+        set_options("judges_scores", uniqueItems=True),
         {("constraint-tightened", B)},
         {("constraint-loosened", C)},
     ),
@@ -243,7 +223,7 @@ CASES: list[tuple[str, str, Edit, set[tuple[str, Impact]], set[tuple[str, Impact
     (
         "key",
         "F",
-        _both(set_attribute("fighter_id.primaryKey", False), set_attribute("name.primaryKey", True)),
+        combined(set_attribute("fighter_id.primaryKey", False), set_attribute("name.primaryKey", True)),
         {("key-changed", B)},
         {("key-changed", B)},
     ),
@@ -346,7 +326,7 @@ def test_the_table_has_at_least_25_cases_covering_every_verdict() -> None:
 def test_a_change_names_its_path_values_and_reason(originals: dict[str, Any]) -> None:
     document, original = originals["F"]
     changed_document = D.load_copy(document)
-    _options("height_cm", maximum=220)(changed_document)
+    set_options("height_cm", maximum=220)(changed_document)
     [change] = diff_contracts(original, _contract(changed_document))
     assert (change.path, change.before, change.after, change.breaking) == ("fighters.height_cm.maximum", 230, 220, True)
     assert "data written under the earlier version" in change.reason
@@ -368,54 +348,3 @@ def test_diverging_event_schema_is_reported_under_the_event_type(originals: dict
     assert f"eventTypes[{RETIRED}].name" in paths
     assert not any(p.startswith("eventTypes[octagon.roster.fighter.registered.v1]") for p in paths)
     assert not any(p.startswith("fighters.") for p in paths), "the record itself did not change"
-
-
-# semantic versioning ---------------------------------------------------------------------------------------------
-
-
-def _changes(originals: dict[str, Any], edit: Edit) -> list[Any]:
-    document, original = originals["F"]
-    changed_document = D.load_copy(document)
-    edit(changed_document)
-    return diff_contracts(original, _contract(changed_document))
-
-
-@pytest.mark.parametrize(
-    ("edit", "version", "failures"),
-    [
-        (_options("height_cm", maximum=220), "1.0.0", 1),
-        (_options("height_cm", maximum=220), "1.1.0", 1),
-        (_options("height_cm", maximum=220), "2.0.0", 0),
-        (add_property(**OPTIONAL_FIELD), "1.0.0", 1),
-        (add_property(**OPTIONAL_FIELD), "1.0.1", 1),
-        (add_property(**OPTIONAL_FIELD), "1.1.0", 0),
-        (set_attribute("stance.description", "How the fighter stands: lead foot and hand."), "1.0.0", 0),
-        (_both(_options("height_cm", maximum=220), _options("reach_cm", minimum=150)), "1.3.0", 2),
-    ],
-    ids=[
-        "breaking, same version",
-        "breaking, minor bump",
-        "breaking, major bump",
-        "additive, same version",
-        "additive, patch bump",
-        "additive, minor bump",
-        "documentation, same version",
-        "one failure per change",
-    ],
-)
-def test_version_must_account_for_every_change(
-    originals: dict[str, Any], edit: Edit, version: str, failures: int
-) -> None:
-    assert len(versioning_failures("1.0.0", version, _changes(originals, edit))) == failures
-
-
-def test_breaking_change_without_major_bump_explains_path_before_after_and_why(originals: dict[str, Any]) -> None:
-    [failure] = versioning_failures("1.0.0", "1.1.0", _changes(originals, _options("height_cm", maximum=220)))
-    assert (failure.path, failure.before, failure.after) == ("fighters.height_cm.maximum", 230, 220)
-    assert "values valid before may now be refused" in failure.reason
-    assert "2.0.0" in failure.reason and "/v2" in failure.reason and "v1 live until its sunset date" in failure.reason
-
-
-def test_version_going_backwards_fails() -> None:
-    [failure] = versioning_failures("1.2.0", "1.1.9", [])
-    assert failure.reason == "the version went backwards"
