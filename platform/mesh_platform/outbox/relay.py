@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import zlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, Row, Table, func, select, update
+from sqlalchemy import Connection, Engine, Row, Table, func, select, update
 
 from mesh_platform.events.envelope import EventMessage, kafka_headers, to_kafka_message
 from mesh_platform.store.engine import is_postgresql
@@ -43,6 +44,7 @@ def kafka_producer_factory(bootstrap_servers: str, client_id: str) -> ProducerFa
             bootstrap_servers=bootstrap_servers,
             client_id=client_id,
             acks="all",
+            enable_idempotence=True,  # retries never reorder or duplicate within a partition
             linger_ms=2,
             retries=5,
             max_block_ms=10_000,
@@ -57,8 +59,8 @@ def kafka_producer_factory(bootstrap_servers: str, client_id: str) -> ProducerFa
 class OutboxRelay:
     """Publishes unpublished outbox rows in id order (so in order per key) and marks them sent.
 
-    On PostgreSQL rows are claimed with ``FOR UPDATE SKIP LOCKED`` so two relays never publish the same row; a row
-    whose key has an earlier row claimed by another relay waits, which keeps per-key order across relays.
+    On PostgreSQL rows are claimed with ``FOR UPDATE SKIP LOCKED`` so two relays never publish the same row, under a
+    transaction-level advisory lock so only one relay publishes at a time and per-key order holds across relays.
     """
 
     def __init__(
@@ -80,6 +82,7 @@ class OutboxRelay:
         self.max_backoff = max_backoff
         self.send_timeout = send_timeout
         self._producer: EventProducer | None = None
+        self._lock_key = zlib.crc32(f"outbox-relay:{table.name}".encode())
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -140,7 +143,12 @@ class OutboxRelay:
         self.published_total += len(rows)
         return len(rows)
 
-    def _claim(self, connection) -> Sequence[Row]:
+    def _claim(self, connection: Connection) -> Sequence[Row]:
+        if is_postgresql(self.engine):
+            # One relay publishes at a time per store (the others stand by): per-key order then holds across
+            # instances, and FOR UPDATE SKIP LOCKED still keeps a row from ever being published twice.
+            if not connection.execute(select(func.pg_try_advisory_xact_lock(self._lock_key))).scalar_one():
+                return []
         query = (
             select(self.table)
             .where(self.table.c.published_at.is_(None))
@@ -149,20 +157,7 @@ class OutboxRelay:
         )
         if is_postgresql(self.engine):
             query = query.with_for_update(skip_locked=True)
-        rows = connection.execute(query).all()
-        if not rows:
-            return rows
-        first_claimed: dict[tuple[str, str], int] = {}
-        for row in rows:
-            first_claimed.setdefault((row.topic, row.message_key), row.id)
-        earliest = connection.execute(
-            select(self.table.c.topic, self.table.c.message_key, func.min(self.table.c.id))
-            .where(self.table.c.published_at.is_(None))
-            .where(self.table.c.message_key.in_({key for _topic, key in first_claimed}))
-            .group_by(self.table.c.topic, self.table.c.message_key)
-        ).all()
-        blocked = {(topic, key) for topic, key, min_id in earliest if first_claimed.get((topic, key), min_id) != min_id}
-        return [row for row in rows if (row.topic, row.message_key) not in blocked]
+        return sorted(connection.execute(query).all(), key=lambda row: row.id)
 
     def _send(self, producer: EventProducer, row: Row) -> Any:
         message = to_kafka_message(
