@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://octagon:octagon@127.0.0.1:5432/postgres"
 
@@ -31,12 +33,32 @@ def create_database(url: str) -> str:
 
 
 def drop_database(url: str) -> None:
-    """Drop the database of ``url`` (closing other sessions first)."""
+    """Drop the database of ``url``, first ending the sessions our own role still holds on it.
+
+    ``DROP DATABASE … WITH (FORCE)`` is not used: on PostgreSQL 15 it refuses to terminate an autovacuum worker
+    unless the caller is a member of ``pg_signal_backend``, a privilege a test role need not have. A plain
+    ``DROP DATABASE`` cancels autovacuum by itself, and a role may always end its own sessions (left behind by an
+    engine a test did not dispose of). Another role's session on the database is retried for a while, then reported.
+    """
     target = make_url(url)
     engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            for attempt in Retrying(
+                retry=retry_if_exception_type(OperationalError),
+                wait=wait_exponential(multiplier=0.05, max=1.0),
+                stop=stop_after_attempt(20),
+                reraise=True,
+            ):
+                with attempt:
+                    connection.execute(
+                        text(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = :name AND usename = current_user AND pid <> pg_backend_pid()"
+                        ),
+                        {"name": target.database},
+                    )
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
     finally:
         engine.dispose()
 
