@@ -1,31 +1,36 @@
 """OpenLineage observations in the catalog's store, and the in-memory graph rebuilt from it.
 
 The store is the truth: nodes with their merged facets, edges (the union of every input and output ever seen),
-runs and the raw events. :class:`SqlLineageStore` writes one observation per transaction and returns the graph
-changes to apply once that transaction has committed.
+runs and the raw events. :meth:`SqlLineageStore.record` writes a batch of observations in one transaction with a
+handful of set-wise statements (one read of the nodes and runs it touches, then one multi-row insert or update per
+table), so the cost of an event barely grows with the graph or with the batch; it returns the graph changes to
+apply once that transaction has committed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from catalog.adapters.tables import LineageEdgeRow, LineageEventRow, LineageNodeRow, LineageRunRow
 from catalog.domain.lineage_data import dataset_data, job_data, merge_facets, run_data
 from catalog.domain.lineage_graph import DATASET, JOB, LineageGraph, NodeKind, dataset_node_id, job_node_id
-from catalog.domain.openlineage import MARQUEZ_RUN_STATE, DatasetRef, LineageObservation
+from catalog.domain.openlineage import MARQUEZ_RUN_STATE, LineageObservation, RunRef
 from mesh_platform.wire import as_utc
 
 _TERMINAL = {"COMPLETED", "FAILED", "ABORTED"}
+_IN_LIST = 500  # keys per IN (...) list: well inside SQLite's and PostgreSQL's limits on bound parameters
+NODES, EDGES = LineageNodeRow.__table__, LineageEdgeRow.__table__  # type: ignore[attr-defined]
+RUNS, EVENTS = LineageRunRow.__table__, LineageEventRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
 class GraphChanges:
-    """What to apply to the in-memory graph after the observation's transaction committed."""
+    """What to apply to the in-memory graph after the observations' transaction committed."""
 
     nodes: list[tuple[str, NodeKind, dict[str, Any]]] = field(default_factory=list)
     edges: list[tuple[str, str]] = field(default_factory=list)
@@ -37,8 +42,47 @@ class GraphChanges:
             graph.add_edge(origin, destination)
 
 
+@dataclass
+class _Node:
+    """A node as the batch leaves it (``id`` None until inserted)."""
+
+    id: int | None
+    node_id: str
+    kind: NodeKind
+    namespace: str
+    name: str
+    facets: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    data: dict[str, Any]
+    new: bool = False
+    changed: bool = False
+
+
+@dataclass
+class _Run:
+    run_id: str
+    job: str  # node id of its job
+    state: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    updated_at: datetime
+    facets: dict[str, Any]
+    new: bool = False
+    changed: bool = False
+
+    @property
+    def recency(self) -> datetime:
+        """What orders a job's runs, newest first (Marquez: start time, else last update)."""
+        return self.started_at or self.updated_at
+
+    def data(self) -> dict[str, Any]:
+        return run_data(self.run_id, self.state, self.started_at, self.ended_at, self.updated_at, self.updated_at,
+                        self.facets)
+
+
 class SqlLineageStore:
-    """Reads and writes the lineage tables; knows the graph only to avoid re-inserting known edges."""
+    """Reads and writes the lineage tables; knows the graph to skip edges it already holds."""
 
     def __init__(self, engine: Engine, graph: LineageGraph) -> None:
         self.engine = engine
@@ -46,132 +90,255 @@ class SqlLineageStore:
 
     def load(self) -> None:
         """Fill the graph with every stored node and edge (at start-up)."""
-        with Session(self.engine) as session:
+        with self.engine.connect() as connection:
             ids: dict[int, str] = {}
-            for row_id, node_id, kind, data in session.execute(
-                select(LineageNodeRow.id, LineageNodeRow.node_id, LineageNodeRow.kind, LineageNodeRow.data)
+            for row_id, node_id, kind, data in connection.execute(
+                select(NODES.c.id, NODES.c.node_id, NODES.c.kind, NODES.c.data)
             ):
                 ids[row_id] = node_id
                 self.graph.put_node(node_id, kind, data)
-            for origin, destination in session.execute(select(LineageEdgeRow.origin, LineageEdgeRow.destination)):
+            for origin, destination in connection.execute(select(EDGES.c.origin, EDGES.c.destination)):
                 self.graph.add_edge(ids[origin], ids[destination])
         self.graph.warm()
 
     def record(
-        self, session: Session, observation: LineageObservation, payload: dict[str, Any], received_at: datetime
+        self,
+        connection: Connection,
+        observations: Sequence[tuple[LineageObservation, dict[str, Any]]],
+        received_at: datetime,
     ) -> GraphChanges:
-        """Store one observation in ``session`` (the caller commits) and say how the graph changes."""
-        changes = GraphChanges()
-        refs = {dataset_node_id(d.namespace, d.name): d for d in observation.datasets}
-        job_id = job_node_id(observation.job.namespace, observation.job.name) if observation.job else None
-        wanted = [*refs, *([job_id] if job_id else [])]
-        rows = {row.node_id: row for row in session.scalars(select(LineageNodeRow).where(LineageNodeRow.node_id.in_(wanted)))}
-        at = observation.event_time
-        for node_id, ref in refs.items():
-            row, changed = self._dataset_row(session, rows.get(node_id), node_id, ref, at)
-            rows[node_id] = row
-            if changed:
-                changes.nodes.append((node_id, DATASET, row.data))
-        if observation.job is not None and job_id is not None:
-            job = observation.job
-            row = rows.get(job_id)
-            if row is None:
-                row = self._insert(session, job_id, JOB, job.namespace, job.name, {}, at)
-                rows[job_id] = row
-            facets = merge_facets(row.facets, job.facets)
-            new_edges = [(dataset_node_id(d.namespace, d.name), job_id) for d in observation.inputs]
-            new_edges += [(job_id, dataset_node_id(d.namespace, d.name)) for d in observation.outputs]
-            new_edges = [edge for edge in dict.fromkeys(new_edges) if not self.graph.has_edge(*edge)]
-            for origin, destination in new_edges:
-                session.add(LineageEdgeRow(origin=rows[origin].id, destination=rows[destination].id, created_at=received_at))
-            latest_run = self._record_run(session, row, observation, at) if observation.run else row.data.get("latestRun")
-            inputs, outputs = self._io(job_id, new_edges, rows)
-            row.facets = facets
-            row.updated_at = max(as_utc(row.updated_at), at)
-            row.data = job_data(job.namespace, job.name, facets, inputs, outputs, latest_run,
-                                as_utc(row.created_at), as_utc(row.updated_at))
-            changes.nodes.append((job_id, JOB, row.data))
-            changes.edges.extend(new_edges)
-        session.add(
-            LineageEventRow(
-                received_at=received_at, event_kind=observation.kind,
-                event_type=observation.run.event_type if observation.run else None, event_time=at,
-                run_id=observation.run.run_id if observation.run else None, subject=job_id or next(iter(refs)),
-                payload=payload,
-            )
-        )
-        return changes
+        """Store ``(observation, payload)`` pairs, in order, in ``connection``'s transaction (the caller commits);
+        the result says how the graph changes once it has."""
+        batch = _Batch(self.graph, connection)
+        for observation, payload in observations:
+            batch.add(observation, payload, received_at)
+        return batch.write()
 
     def event_count(self) -> int:
-        with Session(self.engine) as session:
-            return int(session.scalar(select(func.count()).select_from(LineageEventRow)) or 0)
+        with self.engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(EVENTS)) or 0)
 
-    # pieces ----------------------------------------------------------------------------------------------------
 
-    def _insert(
-        self, session: Session, node_id: str, kind: NodeKind, namespace: str, name: str, data: dict[str, Any],
-        at: datetime,
-    ) -> LineageNodeRow:
-        row = LineageNodeRow(node_id=node_id, kind=kind, namespace=namespace, name=name, data=data, facets={},
-                             created_at=at, updated_at=at)
-        session.add(row)
-        session.flush()
-        return row
+class _Batch:
+    """Observations folded into the nodes, edges and runs they leave behind, then written set-wise."""
 
-    def _dataset_row(
-        self, session: Session, row: LineageNodeRow | None, node_id: str, ref: DatasetRef, at: datetime
-    ) -> tuple[LineageNodeRow, bool]:
-        if row is None:
-            row = self._insert(session, node_id, DATASET, ref.namespace, ref.name, {}, at)
-        elif not ref.facets:
-            return row, False  # a mere mention as input or output changes nothing
-        facets = merge_facets(row.facets, ref.facets)
-        row.facets = facets
-        row.updated_at = max(as_utc(row.updated_at), at)
-        row.data = dataset_data(ref.namespace, ref.name, facets, as_utc(row.created_at), as_utc(row.updated_at))
-        return row, True
+    def __init__(self, graph: LineageGraph, connection: Connection) -> None:
+        self.graph = graph
+        self.connection = connection
+        self.nodes: dict[str, _Node] = {}
+        self.runs: dict[str, _Run] = {}
+        self.edges: dict[tuple[str, str], None] = {}  # new ones, in the order seen
+        self.jobs: dict[str, None] = {}  # jobs whose data is rebuilt
+        self.run_jobs: dict[str, None] = {}  # jobs with a run in the batch
+        self.events: list[dict[str, Any]] = []
+        self._pending: list[tuple[LineageObservation, dict[str, Any], datetime]] = []
 
-    def _record_run(
-        self, session: Session, job: LineageNodeRow, observation: LineageObservation, at: datetime
-    ) -> dict[str, Any] | None:
-        run = observation.run
-        assert run is not None
-        row = session.get(LineageRunRow, run.run_id)
-        state = MARQUEZ_RUN_STATE.get(run.event_type or "OTHER", "RUNNING")
-        if row is None:
-            row = LineageRunRow(run_id=run.run_id, job=job.id, state=state, updated_at=at, facets={})
-            session.add(row)
-        elif row.state in _TERMINAL and state == "RUNNING":
-            state = row.state  # a late START or RUNNING does not reopen a finished run
-        row.state = state
-        if run.event_type == "START" or (row.started_at is None and state == "RUNNING"):
-            row.started_at = at
+    def add(self, observation: LineageObservation, payload: dict[str, Any], received_at: datetime) -> None:
+        self._pending.append((observation, payload, received_at))
+
+    def write(self) -> GraphChanges:
+        self._read_known()
+        for observation, payload, received_at in self._pending:
+            self._fold(observation, payload, received_at)
+        latest = self._latest_runs()
+        for job_id in self.jobs:
+            self._rebuild_job(self.nodes[job_id], latest)
+        for node in self.nodes.values():
+            if node.kind == DATASET and node.changed:
+                node.data = dataset_data(node.namespace, node.name, node.facets, node.created_at, node.updated_at)
+        self._write_nodes()
+        self._write_edges_runs_events()
+        changed = [node for node in self.nodes.values() if node.changed]
+        return GraphChanges([(node.node_id, node.kind, node.data) for node in changed], list(self.edges))
+
+    # reading what the batch touches ----------------------------------------------------------------------------
+
+    def _read_known(self) -> None:
+        wanted: dict[str, None] = {}
+        run_ids: dict[str, None] = {}
+        for observation, _payload, _at in self._pending:
+            wanted.update((dataset_node_id(d.namespace, d.name), None) for d in observation.datasets)
+            if observation.job is not None:
+                wanted[job_node_id(observation.job.namespace, observation.job.name)] = None
+            if observation.run is not None:
+                run_ids[observation.run.run_id] = None
+        columns = (NODES.c.id, NODES.c.node_id, NODES.c.kind, NODES.c.namespace, NODES.c.name, NODES.c.facets,
+                   NODES.c.created_at, NODES.c.updated_at, NODES.c.data)
+        for chunk in _chunks(list(wanted)):
+            for row in self.connection.execute(select(*columns).where(NODES.c.node_id.in_(chunk))):
+                self.nodes[row.node_id] = _Node(row.id, row.node_id, row.kind, row.namespace, row.name, row.facets,
+                                                as_utc(row.created_at), as_utc(row.updated_at), row.data)
+        if not run_ids:
+            return
+        ids = {}
+        run_columns = (RUNS.c.run_id, NODES.c.node_id, RUNS.c.state, RUNS.c.started_at, RUNS.c.ended_at,
+                       RUNS.c.updated_at, RUNS.c.facets)
+        for chunk in _chunks(list(run_ids)):
+            query = select(*run_columns).join(NODES, NODES.c.id == RUNS.c.job).where(RUNS.c.run_id.in_(chunk))
+            for row in self.connection.execute(query):
+                ids[row.run_id] = _Run(row.run_id, row.node_id, row.state, _utc(row.started_at), _utc(row.ended_at),
+                                       as_utc(row.updated_at), row.facets)
+        self.runs.update(ids)
+
+    # folding one observation in --------------------------------------------------------------------------------
+
+    def _fold(self, observation: LineageObservation, payload: dict[str, Any], received_at: datetime) -> None:
+        at = observation.event_time
+        refs = {dataset_node_id(d.namespace, d.name): d for d in observation.datasets}
+        for node_id, ref in refs.items():
+            node = self.nodes.get(node_id)
+            if node is None:
+                node = self.nodes[node_id] = _Node(None, node_id, DATASET, ref.namespace, ref.name, {}, at, at, {},
+                                                   new=True)
+            elif not ref.facets:
+                continue  # a mere mention as input or output changes nothing
+            node.facets = merge_facets(node.facets, ref.facets)
+            node.updated_at = max(node.updated_at, at)
+            node.changed = True
+        job_id = None
+        if observation.job is not None:
+            job = observation.job
+            job_id = job_node_id(job.namespace, job.name)
+            node = self.nodes.get(job_id)
+            if node is None:
+                node = self.nodes[job_id] = _Node(None, job_id, JOB, job.namespace, job.name, {}, at, at, {}, new=True)
+            node.facets = merge_facets(node.facets, job.facets)
+            for edge in [*((dataset_node_id(d.namespace, d.name), job_id) for d in observation.inputs),
+                         *((job_id, dataset_node_id(d.namespace, d.name)) for d in observation.outputs)]:
+                if edge not in self.edges and not self.graph.has_edge(*edge):
+                    self.edges[edge] = None
+            if observation.run is not None:
+                self._fold_run(observation.run, job_id, at)
+            node.updated_at = max(node.updated_at, at)
+            node.changed = True
+            self.jobs[job_id] = None
+        self.events.append({
+            "received_at": received_at, "event_kind": observation.kind,
+            "event_type": observation.run.event_type if observation.run else None, "event_time": at,
+            "run_id": observation.run.run_id if observation.run else None,
+            "subject": job_id or next(iter(refs)), "payload": payload,
+        })
+
+    def _fold_run(self, ref: RunRef, job_id: str, at: datetime) -> None:
+        state = MARQUEZ_RUN_STATE.get(ref.event_type or "OTHER", "RUNNING")
+        run = self.runs.get(ref.run_id)
+        if run is None:
+            run = self.runs[ref.run_id] = _Run(ref.run_id, job_id, state, None, None, at, {}, new=True)
+        elif run.state in _TERMINAL and state == "RUNNING":
+            state = run.state  # a late START or RUNNING does not reopen a finished run
+        run.state = state
+        if ref.event_type == "START" or (run.started_at is None and state == "RUNNING"):
+            run.started_at = at
         if state in _TERMINAL:
-            row.ended_at = at
-        row.updated_at = max(as_utc(row.updated_at), at)
-        row.facets = merge_facets(row.facets, run.facets)
-        session.flush()
-        latest = session.scalars(
-            select(LineageRunRow).where(LineageRunRow.job == job.id)
-            .order_by(func.coalesce(LineageRunRow.started_at, LineageRunRow.updated_at).desc()).limit(1)
-        ).first()
-        if latest is None:
+            run.ended_at = at
+        run.updated_at = max(run.updated_at, at)
+        run.facets = merge_facets(run.facets, ref.facets)
+        run.changed = True
+        self.run_jobs[job_id] = None
+
+    # the latest run of each job --------------------------------------------------------------------------------
+
+    def _latest_runs(self) -> dict[str, dict[str, Any] | None]:
+        """The latest run of each job with a run in the batch: the newest of its runs in the batch and of the one
+        the store knew as latest; only when that one went back in time is the store asked for the runner-up."""
+        latest: dict[str, dict[str, Any] | None] = {}
+        for job_id in self.run_jobs:
+            node = self.nodes[job_id]
+            ours = [run for run in self.runs.values() if run.job == job_id and run.changed]
+            known = node.data.get("latestRun") if not node.new else None
+            best: tuple[datetime, dict[str, Any]] | None = None
+            if known and known["id"] not in self.runs:
+                best = (_recency(known), known)
+            elif known:
+                run = self.runs[known["id"]]
+                if run.job != job_id or run.recency < _recency(known):
+                    best = self._runner_up(node, [r.run_id for r in ours])
+            for run in ours:
+                if best is None or run.recency >= best[0]:
+                    best = (run.recency, run.data())
+            latest[job_id] = best[1] if best else None
+        return latest
+
+    def _runner_up(self, node: _Node, excluded: list[str]) -> tuple[datetime, dict[str, Any]] | None:
+        if node.id is None:
             return None
-        return run_data(latest.run_id, latest.state, _utc(latest.started_at), _utc(latest.ended_at),
-                        as_utc(latest.updated_at), as_utc(latest.updated_at), latest.facets)
+        recency = func.coalesce(RUNS.c.started_at, RUNS.c.updated_at)
+        row = self.connection.execute(
+            select(RUNS).where(RUNS.c.job == node.id, RUNS.c.run_id.not_in(excluded)).order_by(recency.desc()).limit(1)
+        ).first()
+        if row is None:
+            return None
+        run = _Run(row.run_id, node.node_id, row.state, _utc(row.started_at), _utc(row.ended_at),
+                   as_utc(row.updated_at), row.facets)
+        return run.recency, run.data()
 
-    def _io(
-        self, job_id: str, new_edges: list[tuple[str, str]], rows: dict[str, LineageNodeRow]
-    ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-        upstream, downstream = self.graph.neighbours(job_id) if job_id in self.graph else ([], [])
-        upstream += [origin for origin, destination in new_edges if destination == job_id]
-        downstream += [destination for origin, destination in new_edges if origin == job_id]
+    def _rebuild_job(self, node: _Node, latest: dict[str, dict[str, Any] | None]) -> None:
+        upstream, downstream = self.graph.neighbours(node.node_id) if node.node_id in self.graph else ([], [])
+        upstream += [origin for origin, destination in self.edges if destination == node.node_id]
+        downstream += [destination for origin, destination in self.edges if origin == node.node_id]
+        latest_run = latest[node.node_id] if node.node_id in latest else node.data.get("latestRun")
+        node.data = job_data(node.namespace, node.name, node.facets, self._ids(upstream), self._ids(downstream),
+                             latest_run, node.created_at, node.updated_at)
 
-        def ids(node_ids: list[str]) -> list[dict[str, str]]:
-            return [{"namespace": rows[n].namespace, "name": rows[n].name} if n in rows else dict(self.graph.data(n)["id"])
-                    for n in node_ids]
+    def _ids(self, node_ids: list[str]) -> list[dict[str, str]]:
+        return [{"namespace": self.nodes[n].namespace, "name": self.nodes[n].name} if n in self.nodes
+                else dict(self.graph.data(n)["id"]) for n in node_ids]
 
-        return ids(upstream), ids(downstream)
+    # writing ---------------------------------------------------------------------------------------------------
+
+    def _write_nodes(self) -> None:
+        new = [node for node in self.nodes.values() if node.new]
+        if new:
+            rows = [{"node_id": n.node_id, "kind": n.kind, "namespace": n.namespace, "name": n.name, "data": n.data,
+                     "facets": n.facets, "created_at": n.created_at, "updated_at": n.updated_at} for n in new]
+            returned = self.connection.execute(insert(NODES).returning(NODES.c.id, sort_by_parameter_order=True), rows)
+            for node, (row_id,) in zip(new, returned, strict=True):
+                node.id = row_id
+        changed = [node for node in self.nodes.values() if node.changed and not node.new]
+        if changed:
+            # The SET clause comes from the parameters' column names; row_id is not a column.
+            self.connection.execute(
+                update(NODES).where(NODES.c.id == bindparam("row_id")),
+                [{"row_id": n.id, "data": n.data, "facets": n.facets, "updated_at": n.updated_at} for n in changed],
+            )
+
+    def _write_edges_runs_events(self) -> None:
+        if self.edges:
+            at = self._pending[-1][2]
+            self.connection.execute(insert(EDGES), [
+                {"origin": self._id(origin), "destination": self._id(destination), "created_at": at}
+                for origin, destination in self.edges
+            ])
+        runs = [run for run in self.runs.values() if run.changed]
+        new = [self._run_row(run) for run in runs if run.new]
+        if new:
+            self.connection.execute(insert(RUNS), new)
+        known = [run for run in runs if not run.new]
+        if known:
+            self.connection.execute(update(RUNS).where(RUNS.c.run_id == bindparam("key")), [
+                {"key": run.run_id, "state": run.state, "started_at": run.started_at, "ended_at": run.ended_at,
+                 "updated_at": run.updated_at, "facets": run.facets} for run in known
+            ])
+        if self.events:
+            self.connection.execute(insert(EVENTS), self.events)
+
+    def _id(self, node_id: str) -> int:
+        node = self.nodes.get(node_id)
+        if node is not None and node.id is not None:
+            return node.id
+        raise LookupError(f"lineage node {node_id} has no row")  # every edge's ends were read or inserted above
+
+    def _run_row(self, run: _Run) -> dict[str, Any]:
+        return {"run_id": run.run_id, "job": self._id(run.job), "state": run.state, "started_at": run.started_at,
+                "ended_at": run.ended_at, "updated_at": run.updated_at, "facets": run.facets}
+
+
+def _chunks(values: list[str]) -> list[list[str]]:
+    return [values[start: start + _IN_LIST] for start in range(0, len(values), _IN_LIST)]
+
+
+def _recency(run: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(run.get("startedAt") or run["updatedAt"])
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -5,10 +5,13 @@ the lineage graph around a node (``{"graph": [...]}``, plus ``limits`` saying ho
 import json
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from catalog.api.dependencies import Lineage
 from catalog.domain.lineage_graph import MalformedNodeId, UnknownNode
 from catalog.domain.openlineage import MalformedLineageEvent
+from catalog.service.lineage import LineageEventTooLarge, LineageService
+from mesh_platform.http.problems import problem_response
 
 
 def lineage_router() -> APIRouter:
@@ -18,19 +21,15 @@ def lineage_router() -> APIRouter:
         "/lineage",
         summary="Ingest an OpenLineage RunEvent, DatasetEvent or JobEvent",
         status_code=201,
-        responses={201: {"description": "Stored"}, 400: {"description": "Not an OpenLineage event; nothing stored"}},
+        responses={201: {"description": "Stored"}, 400: {"description": "Not an OpenLineage event; nothing stored"},
+                   413: {"description": "More inputs or outputs than an event may carry; nothing stored"}},
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}},
     )
     async def ingest(request: Request, lineage: Lineage) -> Response:
-        try:
-            payload = json.loads(await request.body())
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise HTTPException(400, f"the body is not JSON: {e}") from e
-        try:
-            lineage.ingest(payload)
-        except MalformedLineageEvent as e:
-            raise HTTPException(400, str(e)) from e
-        return Response(status_code=201)
+        body = await request.body()
+        # Decoding, checking and storing an event is synchronous work: a worker thread does it, so a large event
+        # never holds up the event loop (and every other request with it).
+        return await run_in_threadpool(_ingest, body, lineage, request.url.path)
 
     @router.get(
         "/lineage",
@@ -55,3 +54,18 @@ def lineage_router() -> APIRouter:
         return Response(found.response_json(), media_type="application/json")
 
     return router
+
+
+def _ingest(body: bytes, lineage: LineageService, instance: str) -> Response:
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise HTTPException(400, f"the body is not JSON: {e}") from e
+    try:
+        lineage.ingest(payload)
+    except LineageEventTooLarge as e:
+        return problem_response(413, "Event too large", str(e), errors=[{"field": e.part, "reason": str(e)}],
+                                instance=instance)
+    except MalformedLineageEvent as e:
+        raise HTTPException(400, str(e)) from e
+    return Response(status_code=201)
