@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_when_event_set, wait_random_exponential
 
 from mesh_platform.events.envelope import EventMessage, InvalidEnvelope, from_kafka_record
 from mesh_platform.store.platform_tables import PlatformTables
@@ -33,6 +36,41 @@ class HandlingFailed(Exception):
 
 class HandlingRefused(Exception):
     """Internal: a handler raised on the fast path; the batch is re-run one savepoint per event."""
+
+
+@dataclass
+class SubscriptionHealth:
+    """What a subscription reports about itself (``/ready``, ``/metrics``, ``mesh status``).
+
+    ``state`` is ``starting`` (no consumer yet), ``consuming``, ``retrying`` (a batch keeps failing; ``last_error``
+    says why) or ``stopped``. ``lag`` is, per ``topic/partition``, how many records the group has not committed yet.
+    """
+
+    state: str = "starting"
+    last_error: str | None = None
+    failing_since: float | None = None
+    consecutive_failures: int = 0
+    retries_total: int = 0
+    lag: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_lag(self) -> int:
+        """Records waiting across every partition."""
+        return sum(self.lag.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready view."""
+        return {
+            "state": self.state,
+            "lag": self.total_lag,
+            "lag_by_partition": dict(self.lag),
+            "consecutive_failures": self.consecutive_failures,
+            "retries_total": self.retries_total,
+            "failing_for_seconds": (
+                round(time.monotonic() - self.failing_since, 1) if self.failing_since is not None else None
+            ),
+            "last_error": self.last_error,
+        }
 
 
 class Subscription:
@@ -75,7 +113,14 @@ class Subscription:
         self._thread: threading.Thread | None = None
         self.processed_total = 0
         self.dead_lettered_total = 0
-        self.last_error: str | None = None
+        self.health = SubscriptionHealth()
+        self._committed: dict[Any, int] = {}  # per partition, the next offset this group committed
+        self.retry_wait = wait_random_exponential(multiplier=0.5, max=30.0)
+
+    @property
+    def last_error(self) -> str | None:
+        """Why the last attempt to consume or handle failed (None once a batch succeeded)."""
+        return self.health.last_error
 
     def _kafka_consumer(self) -> Any:
         from kafka import KafkaConsumer
@@ -102,58 +147,127 @@ class Subscription:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout)
+        self.health.state = "stopped"
 
     def _run(self) -> None:
-        backoff = 0.5
         while not self._stop.is_set():
             try:
-                consumer = self.consumer_factory()
-            except Exception as e:  # broker down at start: wait and retry, nothing is lost
-                self.last_error = f"{type(e).__name__}: {e}"
-                log.warning("subscription %s cannot reach the broker: %s", self.group_id, self.last_error)
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, 10.0)
-                continue
-            backoff = 0.5
+                # A fresh retry budget per connection: a consumer that worked for hours starts its back-off anew.
+                self._retrying("consumer")(self._connect_and_consume)
+            except Exception:  # only when stopped while failing
+                return
+
+    def _connect_and_consume(self) -> None:
+        """Build a consumer and consume until stopped; raises while the broker cannot be used."""
+        consumer = self.consumer_factory()  # raises while the broker is down: retried, nothing is lost
+        try:
+            self._consume(consumer)
+        finally:
             try:
-                self._consume(consumer)
-            except Exception as e:
-                self.last_error = f"{type(e).__name__}: {e}"
-                log.warning("subscription %s failed, reconnecting: %s", self.group_id, self.last_error)
-                self._stop.wait(1.0)
-            finally:
-                try:
-                    consumer.close()
-                except Exception:  # a broken consumer must not stop the loop
-                    log.debug("closing consumer failed", exc_info=True)
+                consumer.close()
+            except Exception:  # a broken consumer must not stop the loop
+                log.debug("closing consumer failed", exc_info=True)
+
+    def _retrying(self, what: str) -> Retrying:
+        """Retry with jittered exponential back-off until it works or the subscription stops; log every failure."""
+        return Retrying(
+            retry=retry_if_exception_type(Exception),
+            wait=self.retry_wait,
+            stop=stop_when_event_set(self._stop),
+            sleep=self._stop.wait,
+            before_sleep=lambda state: self._failed(what, state),
+            reraise=True,
+        )
+
+    def _failed(self, what: str, state: RetryCallState) -> None:
+        """Record a failed attempt in :attr:`health` and log it (the first with its traceback)."""
+        error = state.outcome.exception() if state.outcome else None
+        health = self.health
+        health.state = "retrying" if what == "batch" else "starting"
+        health.last_error = f"{what}: {type(error).__name__}: {error}"
+        health.consecutive_failures = state.attempt_number
+        health.retries_total += 1
+        if health.failing_since is None:
+            health.failing_since = time.monotonic()
+        delay = state.next_action.sleep if state.next_action else 0.0
+        log.warning(
+            "subscription %s: %s failed (attempt %d, failing for %.0fs, retrying in %.1fs): %s: %s",
+            self.group_id, what, state.attempt_number, time.monotonic() - health.failing_since, delay,
+            type(error).__name__, error, exc_info=error if state.attempt_number == 1 else None,
+        )
+
+    def _recovered(self) -> None:
+        health = self.health
+        if health.failing_since is not None:
+            log.info("subscription %s recovered after %d failed attempts", self.group_id, health.consecutive_failures)
+        health.state = "consuming"
+        health.last_error = None
+        health.failing_since = None
+        health.consecutive_failures = 0
 
     def _consume(self, consumer: Any) -> None:
         from kafka import OffsetAndMetadata, TopicPartition
 
+        self._recovered()
+        self._committed = {}
         while not self._stop.is_set():
             batches = consumer.poll(timeout_ms=self.poll_timeout_ms)
+            self._observe_lag(consumer)
             if not batches:
                 continue
             records = [record for partition_records in batches.values() for record in partition_records]
             messages = self._decode_all(records)
-            while not self._handle(messages):
-                # A transient store failure: retry the same events instead of skipping them.
-                if self._stop.wait(1.0):
-                    return
+            if not self._handle_until_done(messages):
+                return  # stopping: the batch is re-delivered to the next consumer of the group
             # Offsets are committed after the events' local transaction committed: a crash in between re-delivers
             # events whose ids are already in processed_events, so no handler runs twice.
-            consumer.commit(
-                {
-                    TopicPartition(partition.topic, partition.partition): OffsetAndMetadata(
-                        partition_records[-1].offset + 1, "", -1
-                    )
-                    for partition, partition_records in batches.items()
-                }
-            )
+            offsets = {
+                TopicPartition(partition.topic, partition.partition): partition_records[-1].offset + 1
+                for partition, partition_records in batches.items()
+            }
+            consumer.commit({partition: OffsetAndMetadata(offset, "", -1) for partition, offset in offsets.items()})
+            self._committed.update(offsets)
+            self._observe_lag(consumer)
+
+    def _handle_until_done(self, messages: list[tuple[Any, EventMessage]]) -> bool:
+        """Handle a batch, retrying the same events while its transaction fails; False if stopped first.
+
+        Any failure outside a handler's own refusal (a locked or unreachable store, an error while the transaction
+        commits) is retried rather than skipped, so no event is lost; each attempt is logged and counted.
+        """
+        try:
+            self._retrying("batch")(self._handle, messages)
+        except Exception:
+            if self._stop.is_set():
+                return False
+            raise
+        self._recovered()
+        return True
+
+    def _observe_lag(self, consumer: Any) -> None:
+        """Lag per assigned partition: its high watermark minus the offset this group committed there."""
+        lag: dict[str, int] = {}
+        try:
+            for partition in consumer.assignment():
+                highwater = consumer.highwater(partition)  # from the last fetch; None before the first
+                if highwater is None:
+                    continue
+                if partition not in self._committed:
+                    self._committed[partition] = consumer.committed(partition) or 0
+                lag[f"{partition.topic}/{partition.partition}"] = max(0, highwater - self._committed[partition])
+        except Exception:  # lag is an observation; failing to take it must not stop consuming
+            log.debug("lag observation failed", exc_info=True)
+            return
+        self.health.lag = lag
 
     def process(self, record: Any) -> bool:
         """Handle one consumed record. Returns False when it must be retried (store unavailable)."""
-        return self._handle(self._decode_all([record]))
+        try:
+            self._handle(self._decode_all([record]))
+        except OperationalError as e:
+            self.health.last_error = f"store unavailable: {e}"
+            return False
+        return True
 
     def _decode_all(self, records: list[Any]) -> list[tuple[Any, EventMessage]]:
         """Decode and validate records; those with a broken envelope or contract go to the dead-letter topic."""
@@ -173,24 +287,19 @@ class Subscription:
             decoded.append((record, message))
         return decoded
 
-    def _handle(self, messages: list[tuple[Any, EventMessage]]) -> bool:
+    def _handle(self, messages: list[tuple[Any, EventMessage]]) -> None:
         """Run the handlers of new events and record them as processed, in one local transaction.
 
         The fast path runs every handler in one transaction. If a handler refuses its event, that transaction is
         rolled back and the events are run again one savepoint each, so only the refused event is dead-lettered.
-        Returns False when the store is unavailable and the events must be retried.
+        Raises when the transaction itself fails (the caller retries the same events).
         """
         try:
-            try:
-                handled = self._run_handlers(messages, isolate=False)
-            except HandlingRefused:
-                handled = self._run_handlers(messages, isolate=True)
-        except OperationalError as e:
-            self.last_error = f"store unavailable: {e}"
-            return False
+            handled = self._run_handlers(messages, isolate=False)
+        except HandlingRefused:
+            handled = self._run_handlers(messages, isolate=True)
         if handled and self.on_commit:
             self.on_commit()  # handlers may have written outbox rows: let the relay pick them up now
-        return True
 
     def _run_handlers(self, messages: list[tuple[Any, EventMessage]], *, isolate: bool) -> int:
         handled = 0
@@ -249,3 +358,4 @@ class Subscription:
         self.dead_lettered_total += 1
         if self.on_dead_letter:
             self.on_dead_letter(reason)
+
