@@ -1,37 +1,62 @@
-"""``mesh status``: liveness and readiness of every service."""
+"""``mesh status``: liveness, readiness, restarts and event-pipeline progress of every service."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 import httpx
 from rich.console import Console
 from rich.table import Table
 
+from mesh_platform.launcher.supervisor import read_state
 from mesh_platform.launcher.topology import discover_services
 
 
-def run_status(console: Console) -> int:
+def run_status(console: Console, run_dir: Path) -> int:
     """Print a table of the services; exit code 1 if any is not ready."""
     table = Table(title="Octagon Mesh status")
-    for column in ("service", "url", "live", "ready", "detail"):
+    for column in ("service", "url", "live", "ready", "restarts", "outbox", "subscriptions", "detail"):
         table.add_column(column)
+    supervised = read_state(run_dir)
     all_ready = True
     with httpx.Client(timeout=3.0) as client:
         for spec in discover_services():
             live = ready = False
-            detail = ""
+            detail, outbox, subscriptions = "", "", ""
             try:
                 live = client.get(f"{spec.url}/health").status_code == 200
                 answer = client.get(f"{spec.url}/ready")
                 ready = answer.status_code == 200
+                body = answer.json()
                 if not ready:
-                    checks = answer.json().get("checks", {})
+                    checks = body.get("checks", {})
                     detail = "; ".join(f"{name}: {c['reason']}" for name, c in checks.items() if not c["ok"])
-            except httpx.HTTPError as e:
+                outbox, subscriptions, failing = _pipeline(body.get("pipeline") or {})
+                detail = "; ".join(part for part in (detail, failing) if part)
+            except (httpx.HTTPError, ValueError) as e:
                 detail = f"unreachable ({type(e).__name__})"
             all_ready &= ready
-            table.add_row(spec.name, spec.url, _mark(live), _mark(ready), detail)
+            restarts = str(supervised.get(spec.name, {}).get("restarts", "-"))
+            table.add_row(
+                spec.name, spec.url, _mark(live), _mark(ready), restarts, outbox, subscriptions, detail
+            )
     console.print(table)
     return 0 if all_ready else 1
+
+
+def _pipeline(pipeline: dict[str, Any]) -> tuple[str, str, str]:
+    """(outbox backlog, ``group: state lag N`` per subscription, failures) for the table."""
+    outbox = pipeline.get("outbox") or {}
+    pending = "" if not outbox else f"{outbox.get('pending', '?')} pending"
+    subscriptions = pipeline.get("subscriptions") or {}
+    lines = [f"{group}: {health['state']}, lag {health['lag']}" for group, health in subscriptions.items()]
+    failing = [
+        f"{group} failing for {health.get('failing_for_seconds')}s: {health['last_error']}"
+        for group, health in subscriptions.items()
+        if health.get("last_error")
+    ]
+    return pending, "\n".join(lines), "; ".join(failing)
 
 
 def _mark(ok: bool) -> str:

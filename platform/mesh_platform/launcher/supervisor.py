@@ -1,7 +1,14 @@
-"""Starts service processes (uvicorn), waits until they are ready, and stops them all — no orphans."""
+"""Starts service processes (uvicorn), waits until they are ready, restarts those that crash, stops them all.
+
+Domains are independent: one crashing must not take the mesh down, so a crashed service is restarted with
+exponential back-off while the others keep serving. Each restart is recorded in ``services.json`` in the run
+directory, which ``mesh status`` reads.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import signal
 import socket
@@ -14,6 +21,13 @@ from pathlib import Path
 import httpx
 
 from mesh_platform.launcher.topology import ServiceSpec
+
+log = logging.getLogger(__name__)
+
+LOG_CONFIG = Path(__file__).with_name("service-logging.json")
+
+STATE_FILE = "services.json"
+"""The supervisor's record of its processes in the run directory (pid, restarts, last exit)."""
 
 
 class LaunchError(Exception):
@@ -36,9 +50,21 @@ def log_tail(path: Path, lines: int = 30) -> str:
 
 @dataclass
 class ServiceProcess:
+    """One supervised service: its current process and its restart history."""
+
     spec: ServiceSpec
     process: subprocess.Popen
     log_path: Path
+    environ: dict[str, str] = field(default_factory=dict)
+    started_at: float = field(default_factory=time.monotonic)
+    restarts: int = 0
+    last_exit: int | None = None
+    restart_due: float | None = None  # when a crashed process is to be started again
+
+    @property
+    def running(self) -> bool:
+        """Whether its process is alive."""
+        return self.process.poll() is None
 
 
 @dataclass
@@ -47,6 +73,9 @@ class Supervisor:
 
     run_dir: Path
     processes: list[ServiceProcess] = field(default_factory=list)
+    min_backoff: float = 1.0
+    max_backoff: float = 30.0
+    stable_after: float = 60.0  # a process up this long has its back-off reset
 
     def start(self, spec: ServiceSpec, environ: dict[str, str]) -> ServiceProcess:
         """Start ``spec`` as ``uvicorn --factory`` in its own process group, logging to the run directory."""
@@ -57,18 +86,61 @@ class Supervisor:
         log_dir = self.run_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / f"{spec.name}.log"
-        command = [
-            sys.executable, "-m", "uvicorn", spec.factory, "--factory",
-            "--host", spec.host, "--port", str(spec.port), "--log-level", "warning", "--no-access-log",
-        ]
-        with log_path.open("ab") as log:
-            process = subprocess.Popen(
-                command, env=environ, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        started = ServiceProcess(spec, process, log_path)
+        started = ServiceProcess(spec, _spawn(spec, environ, log_path), log_path, environ=dict(environ))
         self.processes.append(started)
+        self.write_state()
         return started
+
+    def supervise(self, now: float | None = None) -> list[str]:
+        """Restart crashed services with exponential back-off; return what happened, one line per event.
+
+        Call it periodically. A crash is noticed, the restart scheduled after the back-off (doubling per
+        consecutive crash, reset once a process stayed up ``stable_after`` seconds), then performed.
+        """
+        now = time.monotonic() if now is None else now
+        happened = []
+        for started in self.processes:
+            if started.running or started.restart_due is not None and now < started.restart_due:
+                continue
+            if started.restart_due is None:  # just noticed the crash
+                started.last_exit = started.process.returncode
+                quick_crashes = 0 if now - started.started_at >= self.stable_after else started.restarts
+                delay = min(self.max_backoff, self.min_backoff * 2**quick_crashes)
+                started.restart_due = now + delay
+                happened.append(
+                    f"{started.spec.name} stopped unexpectedly (exit code {started.last_exit}); "
+                    f"restarting in {delay:.0f}s — see {started.log_path}"
+                )
+                log.warning(happened[-1])
+                continue
+            if port_in_use(started.spec.host, started.spec.port):  # its old socket is not released yet
+                started.restart_due = now + self.min_backoff
+                continue
+            started.process = _spawn(started.spec, started.environ, started.log_path)
+            started.started_at, started.restart_due = now, None
+            started.restarts += 1
+            happened.append(f"{started.spec.name} restarted (restart #{started.restarts})")
+            log.warning(happened[-1])
+        if happened:
+            self.write_state()
+        return happened
+
+    def write_state(self) -> None:
+        """Record every process's pid, restarts and last exit code in ``services.json`` (for ``mesh status``)."""
+        state = {
+            started.spec.name: {
+                "pid": started.process.pid,
+                "url": started.spec.url,
+                "running": started.running,
+                "restarts": started.restarts,
+                "last_exit": started.last_exit,
+            }
+            for started in self.processes
+        }
+        path = self.run_dir / STATE_FILE
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(state, indent=2))
+        temporary.replace(path)  # readers never see a half-written file
 
     def wait_ready(self, started: ServiceProcess, timeout: float = 90.0) -> float:
         """Block until ``/ready`` answers 200; return the seconds it took. Raises :class:`LaunchError`."""
@@ -109,9 +181,28 @@ class Supervisor:
                 started.process.wait(5)
         self.processes.clear()
 
-    def failed(self) -> ServiceProcess | None:
-        """A process that exited on its own, if any."""
-        return next((started for started in self.processes if started.process.poll() is not None), None)
+
+
+def read_state(run_dir: Path) -> dict[str, dict]:
+    """What the supervisor of a running ``mesh up`` recorded (empty when none runs there)."""
+    try:
+        return json.loads((run_dir / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _spawn(spec: ServiceSpec, environ: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """Start ``spec`` as ``uvicorn --factory`` in its own process group, appending to its log."""
+    command = [
+        sys.executable, "-m", "uvicorn", spec.factory, "--factory", "--host", spec.host, "--port", str(spec.port),
+        # Timestamped INFO lines from the services' own loggers (a failing subscription says why), no access log.
+        "--log-config", str(LOG_CONFIG), "--no-access-log",
+    ]
+    with log_path.open("ab") as log_file:
+        return subprocess.Popen(
+            command, env=environ, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
 
 def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:

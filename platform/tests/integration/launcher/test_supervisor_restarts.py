@@ -1,0 +1,91 @@
+"""One crashed service does not take the mesh down: it is restarted with back-off while the others keep serving."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mesh_platform.launcher.supervisor import Supervisor, read_state
+from mesh_platform.launcher.topology import ServiceSpec
+from mesh_platform.testing.ports import free_port
+
+TINY_SERVICE = '''
+import os
+from fastapi import FastAPI
+
+def create_app():
+    app = FastAPI()
+
+    @app.get("/ready")
+    def ready():
+        return {"pid": os.getpid()}
+
+    return app
+'''
+
+
+@pytest.fixture
+def supervisor(tmp_path: Path):
+    (tmp_path / "tiny_service.py").write_text(TINY_SERVICE)
+    supervisor = Supervisor(tmp_path / "run", min_backoff=0.2, max_backoff=1.0)
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    for name in ("alpha", "beta"):
+        spec = ServiceSpec(name, "tiny_service:create_app", "127.0.0.1", free_port(), None)
+        supervisor.wait_ready(supervisor.start(spec, environ))
+    yield supervisor
+    supervisor.stop_all()
+
+
+def pid_answering(url: str) -> int:
+    return httpx.get(f"{url}/ready", timeout=2).json()["pid"]
+
+
+def supervise_until(supervisor: Supervisor, condition, timeout: float = 30.0) -> list[str]:
+    happened: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not condition():
+        happened += supervisor.supervise()
+        time.sleep(0.1)
+    assert condition(), f"not reached; supervisor said {happened}"
+    return happened
+
+
+def test_a_killed_service_is_restarted_while_the_others_keep_serving(supervisor):
+    alpha, beta = supervisor.processes
+    beta_pid = pid_answering(beta.spec.url)
+    os.killpg(alpha.process.pid, signal.SIGKILL)
+
+    def alpha_serves_again() -> bool:
+        try:
+            return pid_answering(alpha.spec.url) == alpha.process.pid
+        except httpx.HTTPError:
+            return False
+
+    happened = supervise_until(supervisor, lambda: alpha.restarts == 1 and alpha_serves_again())
+    assert any("alpha stopped unexpectedly (exit code -9)" in line for line in happened)
+    assert "alpha restarted (restart #1)" in happened
+    assert pid_answering(beta.spec.url) == beta_pid  # never touched
+    state = read_state(supervisor.run_dir)
+    assert state["alpha"]["restarts"] == 1 and state["alpha"]["last_exit"] == -9 and state["alpha"]["running"]
+    assert state["beta"]["restarts"] == 0
+    assert json.loads((supervisor.run_dir / "services.json").read_text()) == state
+
+
+def test_repeated_crashes_back_off_longer_each_time(supervisor):
+    alpha = supervisor.processes[0]
+    delays = []
+    for expected_restarts in (1, 2):
+        os.killpg(alpha.process.pid, signal.SIGKILL)
+        alpha.process.wait(5)
+        supervisor.supervise()
+        delays.append(alpha.restart_due - time.monotonic())
+        supervise_until(supervisor, lambda n=expected_restarts: alpha.restarts == n and alpha.running)
+        supervisor.wait_ready(alpha)
+    assert delays[1] > delays[0]
