@@ -7,17 +7,22 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from mesh_platform.private_paths import private_directory, private_file
+
 
 def create_store_engine(url: str) -> Engine:
     """Create the engine of one service's store.
 
     SQLite gets WAL mode and a busy timeout because the web workers, the outbox relay and the subscription
-    threads of one service write to the same file concurrently.
+    threads of one service write to the same file concurrently. Its file is created private (0600, in 0700
+    directories the store creates); SQLite gives the ``-wal`` and ``-shm`` files the database file's mode.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            database = Path(parsed.database)
+            private_directory(database.parent)
+            private_file(database)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _configure_sqlite)
         return engine
