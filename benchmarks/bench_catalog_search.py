@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from benchmarks.bench_catalog_lineage import served_catalog
+from benchmarks.servers import served_catalog
 from catalog.adapters.search_index import SqliteSearchIndex
 from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from catalog.domain.model import DataProduct, Lifecycle, ProductVersion, Verdict

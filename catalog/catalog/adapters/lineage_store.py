@@ -141,8 +141,15 @@ class _Batch:
         for observation, payload, received_at in self._pending:
             self._fold(observation, payload, received_at)
         latest = self._latest_runs()
+        ins: dict[str, list[str]] = {}
+        outs: dict[str, list[str]] = {}
+        for origin, destination in self.edges:
+            if destination in self.jobs:
+                ins.setdefault(destination, []).append(origin)
+            else:
+                outs.setdefault(origin, []).append(destination)
         for job_id in self.jobs:
-            self._rebuild_job(self.nodes[job_id], latest)
+            self._rebuild_job(self.nodes[job_id], latest, ins.get(job_id, []), outs.get(job_id, []))
         for node in self.nodes.values():
             if node.kind == DATASET and node.changed:
                 node.data = dataset_data(node.namespace, node.name, node.facets, node.created_at, node.updated_at)
@@ -242,9 +249,13 @@ class _Batch:
         """The latest run of each job with a run in the batch: the newest of its runs in the batch and of the one
         the store knew as latest; only when that one went back in time is the store asked for the runner-up."""
         latest: dict[str, dict[str, Any] | None] = {}
+        runs_of: dict[str, list[_Run]] = {}
+        for run in self.runs.values():
+            if run.changed:
+                runs_of.setdefault(run.job, []).append(run)
         for job_id in self.run_jobs:
             node = self.nodes[job_id]
-            ours = [run for run in self.runs.values() if run.job == job_id and run.changed]
+            ours = runs_of.get(job_id, [])
             known = node.data.get("latestRun") if not node.new else None
             best: tuple[datetime, dict[str, Any]] | None = None
             if known and known["id"] not in self.runs:
@@ -272,10 +283,11 @@ class _Batch:
                    as_utc(row.updated_at), row.facets)
         return run.recency, run.data()
 
-    def _rebuild_job(self, node: _Node, latest: dict[str, dict[str, Any] | None]) -> None:
+    def _rebuild_job(self, node: _Node, latest: dict[str, dict[str, Any] | None], new_inputs: list[str],
+                     new_outputs: list[str]) -> None:
         upstream, downstream = self.graph.neighbours(node.node_id) if node.node_id in self.graph else ([], [])
-        upstream += [origin for origin, destination in self.edges if destination == node.node_id]
-        downstream += [destination for origin, destination in self.edges if origin == node.node_id]
+        upstream += new_inputs
+        downstream += new_outputs
         latest_run = latest[node.node_id] if node.node_id in latest else node.data.get("latestRun")
         node.data = job_data(node.namespace, node.name, node.facets, self._ids(upstream), self._ids(downstream),
                              latest_run, node.created_at, node.updated_at)

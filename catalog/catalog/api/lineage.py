@@ -2,15 +2,14 @@
 the lineage graph around a node (``{"graph": [...]}``, plus ``limits`` saying how depth and size were capped)."""
 
 # No `from __future__ import annotations`: FastAPI resolves the Annotated aliases at runtime.
-import json
+import asyncio
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from catalog.api.dependencies import Lineage
 from catalog.domain.lineage_graph import MalformedNodeId, UnknownNode
 from catalog.domain.openlineage import MalformedLineageEvent
-from catalog.service.lineage import LineageEventTooLarge, LineageService
+from catalog.service.lineage import LineageEventTooLarge
 from mesh_platform.http.problems import problem_response
 
 
@@ -26,10 +25,16 @@ def lineage_router() -> APIRouter:
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}},
     )
     async def ingest(request: Request, lineage: Lineage) -> Response:
-        body = await request.body()
-        # Decoding, checking and storing an event is synchronous work: a worker thread does it, so a large event
-        # never holds up the event loop (and every other request with it).
-        return await run_in_threadpool(_ingest, body, lineage, request.url.path)
+        # Decoding, checking and storing happen on the catalog's ingestion thread, never on the event loop: a
+        # large event does not hold up other requests.
+        try:
+            await asyncio.wrap_future(lineage.submit(await request.body()))
+        except LineageEventTooLarge as e:
+            return problem_response(413, "Event too large", str(e), errors=[{"field": e.part, "reason": str(e)}],
+                                    instance=request.url.path)
+        except MalformedLineageEvent as e:
+            raise HTTPException(400, str(e)) from e
+        return Response(status_code=201)
 
     @router.get(
         "/lineage",
@@ -55,17 +60,3 @@ def lineage_router() -> APIRouter:
 
     return router
 
-
-def _ingest(body: bytes, lineage: LineageService, instance: str) -> Response:
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise HTTPException(400, f"the body is not JSON: {e}") from e
-    try:
-        lineage.ingest(payload)
-    except LineageEventTooLarge as e:
-        return problem_response(413, "Event too large", str(e), errors=[{"field": e.part, "reason": str(e)}],
-                                instance=instance)
-    except MalformedLineageEvent as e:
-        raise HTTPException(400, str(e)) from e
-    return Response(status_code=201)

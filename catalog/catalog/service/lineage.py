@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from catalog.adapters.lineage_store import SqlLineageStore
 from catalog.domain.lineage_graph import LineageGraph, LineageSlice, parse_node_id
-from catalog.domain.openlineage import LineageObservation, parse_event
+from catalog.domain.openlineage import LineageObservation, MalformedLineageEvent, parse_event
+
+_MAX_BATCH = 500  # events per transaction of the ingestion thread
+_WORKER_IDLE_SECONDS = 2.0  # the ingestion thread ends after this long without events; the next one starts it
 
 
 @dataclass(frozen=True)
@@ -43,14 +48,17 @@ class _Ticket:
     items: list[tuple[LineageObservation, dict[str, Any]]]
     done: bool = False
     error: BaseException | None = None
+    future: Future[LineageObservation] | None = None
 
 
 class LineageService:
     """Writes go to the store first; the in-memory graph changes only once they are committed.
 
-    Writes are group-committed: a caller whose events arrive while another transaction is being written waits for
-    it, then writes every event queued meanwhile in one transaction, so concurrent senders share the cost of a
-    commit. Callers return only once their own events are committed (or failed).
+    Writes are group-committed: events that arrive while a transaction is being written are written together in
+    the next one, so concurrent senders share the cost of a commit, and a caller returns only once its own events
+    are committed (or failed). :meth:`submit` hands an event's bytes to one ingestion thread, which decodes, checks
+    and writes whatever has queued up: the HTTP edge never parses or stores on its event loop, and however many
+    events arrive at once, one thread (not one per request) competes with request handling for the interpreter.
     """
 
     def __init__(
@@ -67,19 +75,34 @@ class LineageService:
         self._writes = threading.Lock()
         self._queue_lock = threading.Lock()
         self._queue: list[_Ticket] = []
+        self._inbox: list[tuple[bytes, Future[LineageObservation]]] = []
+        self._inbox_changed = threading.Condition()
+        self._worker: threading.Thread | None = None
 
     def ingest(self, payload: dict[str, Any]) -> LineageObservation:
         """Store an OpenLineage event; :class:`MalformedLineageEvent` or :class:`LineageEventTooLarge` (nothing
         stored) if it is not one the catalog takes."""
         observation = self.parse(payload)
-        self._write([(observation, payload)])
+        self._write([_Ticket([(observation, payload)])])
         return observation
 
     def ingest_many(self, payloads: Sequence[dict[str, Any]]) -> list[LineageObservation]:
         """Store several events in one transaction, in order; if any is refused, none is stored."""
         observations = [self.parse(payload) for payload in payloads]
-        self._write(list(zip(observations, payloads, strict=True)))
+        self._write([_Ticket(list(zip(observations, payloads, strict=True)))])
         return observations
+
+    def submit(self, body: bytes) -> Future[LineageObservation]:
+        """Queue the JSON bytes of one event for the ingestion thread; the future completes once it is stored,
+        or fails with :class:`MalformedLineageEvent` or :class:`LineageEventTooLarge` (nothing stored)."""
+        future: Future[LineageObservation] = Future()
+        with self._inbox_changed:
+            self._inbox.append((body, future))
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._drain, name="lineage-ingestion", daemon=True)
+                self._worker.start()
+            self._inbox_changed.notify()
+        return future
 
     def parse(self, payload: Any) -> LineageObservation:
         """The observation in ``payload``, refused before any parsing work if it carries more than the caps."""
@@ -90,17 +113,48 @@ class LineageService:
                     raise LineageEventTooLarge(part, len(datasets), cap)
         return parse_event(payload)
 
-    def _write(self, items: list[tuple[LineageObservation, dict[str, Any]]]) -> None:
-        ticket = _Ticket(items)
+    def _drain(self) -> None:
+        """The ingestion thread: writes what has queued up, batch after batch; ends once idle for a while."""
+        while True:
+            with self._inbox_changed:
+                if not self._inbox:
+                    self._inbox_changed.wait(_WORKER_IDLE_SECONDS)
+                if not self._inbox:
+                    self._worker = None
+                    return
+                received, self._inbox = self._inbox[:_MAX_BATCH], self._inbox[_MAX_BATCH:]
+            tickets = []
+            for body, future in received:
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    payload = json.loads(body)
+                except (UnicodeDecodeError, json.JSONDecodeError) as e:
+                    future.set_exception(MalformedLineageEvent(f"the body is not JSON: {e}"))
+                    continue
+                try:
+                    tickets.append(_Ticket([(self.parse(payload), payload)], future=future))
+                except Exception as e:  # refused (or failed) alone: the others of the batch go on
+                    future.set_exception(e)
+            if tickets:
+                self._write(tickets)
+
+    def _write(self, tickets: list[_Ticket]) -> None:
         with self._queue_lock:
-            self._queue.append(ticket)
+            self._queue.extend(tickets)
         with self._writes:
-            if not ticket.done:  # else an earlier writer took our events along
+            if not all(ticket.done for ticket in tickets):  # else an earlier writer took them along
                 with self._queue_lock:
-                    tickets, self._queue = self._queue, []
-                self._commit(tickets)
-        if ticket.error is not None:
-            raise ticket.error
+                    queued, self._queue = self._queue, []
+                self._commit(queued)
+        for ticket in tickets:
+            if ticket.future is not None:
+                if ticket.error is not None:
+                    ticket.future.set_exception(ticket.error)
+                else:
+                    ticket.future.set_result(ticket.items[0][0])
+        if len(tickets) == 1 and tickets[0].future is None and tickets[0].error is not None:
+            raise tickets[0].error
 
     def _commit(self, tickets: list[_Ticket]) -> None:
         """One transaction for every queued ticket; should it fail, one per ticket, so a bad one fails alone."""
