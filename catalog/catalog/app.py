@@ -22,6 +22,7 @@ from catalog.service.lineage import LineageLimits, LineageService
 from catalog.service.registry import RegistryService
 from catalog.settings import CatalogSettings
 from catalog.ui.routes import STATIC_DIR, ui_router
+from catalog.ui.security_headers import SecurityHeadersMiddleware
 from mesh_platform.http.operations import (
     HttpMetrics,
     ReadinessProbe,
@@ -70,6 +71,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.add_middleware(RequestMetricsMiddleware, metrics=HttpMetrics(metrics_registry, settings.service_name))
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(operations_router(ReadinessProbe({"store": store_check(engine)}), metrics_registry))
     app.include_router(registry_router())
     app.include_router(lineage_router())

@@ -163,3 +163,29 @@ def test_a_search_syntax_error_is_explained_on_the_page(page: Page, mesh: str):
 
     assert response is not None and response.status == 400
     expect(page.get_by_role("alert")).to_contain_text("unterminated phrase")
+
+
+def test_every_page_keeps_to_its_content_security_policy(page: Page, mesh: str):
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    for path in ("/", "/?q=fighter", "/domains/roster", "/products/roster/fighters", "/governance",
+                 "/lineage?nodeId=dataset:octagon.results:bout-results.v1&depth=2"):
+        response = page.goto(mesh + path)
+        assert response is not None and response.ok, path
+        headers = response.headers
+        policy = headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+        assert "unsafe-inline" not in policy
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["referrer-policy"] == "no-referrer"
+        # the stylesheet still applies under the policy
+        assert page.evaluate("getComputedStyle(document.querySelector('header.top')).display") == "flex"
+    assert violations == []
+    nested = page.goto(mesh + "/products/roster/fighters")
+    assert nested is not None
+    # schema fields indent by depth through classes now that inline styles are refused
+    indents = page.eval_on_selector_all(
+        "table.schema td.field-depth-0", "cells => cells.map(c => getComputedStyle(c).paddingLeft)")
+    assert indents and set(indents) == {"8px"}
