@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from mesh_platform.kafka.client import KafkaClientSettings, kafka_client_kwargs
 from mesh_platform.launcher.supervisor import port_in_use
 from mesh_platform.launcher.topology import discover_services, env_name
 from mesh_platform.testing.ports import free_port
@@ -29,6 +30,14 @@ class RunningMesh:
     process: subprocess.Popen
     output: list[str] = field(default_factory=list)
     ports: list[int] = field(default_factory=list)
+    kafka_admin_password: str = ""
+
+    @property
+    def kafka(self) -> dict:
+        """kafka-python connection arguments of the local broker's super user (SASL/SCRAM, password in the run dir)."""
+        return kafka_client_kwargs(KafkaClientSettings(
+            bootstrap_servers=self.bootstrap, security_protocol="SASL_PLAINTEXT", username="admin",
+            password=self.kafka_admin_password))
 
     def stop(self) -> int:
         if self.process.poll() is None:
@@ -74,6 +83,7 @@ def start_mesh(run_dir: Path, *, demo: bool) -> RunningMesh:
         process=process,
         output=output,
         ports=[*ports.values(), kafka_port, controller_port],
+        kafka_admin_password=(run_dir / "kafka" / "secrets" / "admin.password").read_text().strip(),
     )
 
 

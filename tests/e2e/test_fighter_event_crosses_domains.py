@@ -24,7 +24,7 @@ def test_mesh_up_prints_demo_tokens_and_every_service_is_ready(mesh):
 def test_registered_fighter_is_published_as_a_cloudevent_on_roster_fighters_v1(mesh):
     roster = mesh.urls["roster"]
     created = httpx.post(f"{roster}/fighters", json=fighter(f"Conor {uuid.uuid4().hex[:6]}")).json()
-    consumer = KafkaConsumer("roster.fighters.v1", bootstrap_servers=mesh.bootstrap, auto_offset_reset="earliest",
+    consumer = KafkaConsumer("roster.fighters.v1", **mesh.kafka, auto_offset_reset="earliest",
                              group_id=None, consumer_timeout_ms=15000)
     try:
         match = next(r for r in consumer if r.key == created["fighter_id"].encode())

@@ -89,7 +89,7 @@ def test_replay_rebuilds_identical_stats_products(mesh, recorded_bout):
 def test_every_event_the_services_published_conformed_to_its_contract(mesh, recorded_bout):
     # Subscribers validate each event against its producer's contract and dead-letter what does not conform; no
     # event a domain published may be among the parked ones (tests park their own forged events, not domains').
-    consumer = KafkaConsumer("schedule.dlq", "results.dlq", "stats.dlq", bootstrap_servers=mesh.bootstrap,
+    consumer = KafkaConsumer("schedule.dlq", "results.dlq", "stats.dlq", **mesh.kafka,
                              auto_offset_reset="earliest", group_id=None, consumer_timeout_ms=3000)
     try:
         parked = [dict(record.headers) for record in consumer]

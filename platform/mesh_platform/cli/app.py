@@ -10,12 +10,14 @@ import typer
 from rich.console import Console
 
 from mesh_platform.cli.contracts_command import contracts_app
+from mesh_platform.cli.topics_cli import topics_app
 
 if TYPE_CHECKING:
     from mesh_platform.cli.up_command import DemoLoader
 
 app = typer.Typer(help="Octagon Mesh: run and govern the data mesh.", no_args_is_help=True, add_completion=False)
 app.add_typer(contracts_app, name="contracts", help="Lint contracts and check changes for breaking ones.")
+app.add_typer(topics_app, name="topics", help="Provision the topics, principals and ACLs derived from the contracts.")
 console = Console()
 
 RunDir = Annotated[Path, typer.Option("--run-dir", envvar="MESH_RUN_DIR", help="Stores, logs and broker data.")]

@@ -14,7 +14,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.status import Status
 
+from mesh_platform.cli.topics_command import CREDENTIALS_DIR, provision_event_plane
 from mesh_platform.kafka.broker import LocalKafkaBroker
+from mesh_platform.kafka.client import KafkaSettingsError, kafka_client_kwargs
 from mesh_platform.kafka.distribution import KafkaDistribution
 from mesh_platform.kafka.errors import BrokerError
 from mesh_platform.kafka.settings import BrokerSettings
@@ -47,8 +49,12 @@ def _check_external(bootstrap_servers: str) -> None:
     from kafka.errors import KafkaError
 
     try:
+        connection = kafka_client_kwargs(bootstrap_servers)
+    except KafkaSettingsError as e:
+        raise BrokerError(str(e)) from e
+    try:
         with KafkaAdminClient(
-            bootstrap_servers=bootstrap_servers,
+            **connection,
             bootstrap_timeout_ms=_EXTERNAL_CHECK_TIMEOUT_MS,
             request_timeout_ms=_EXTERNAL_CHECK_TIMEOUT_MS,
         ) as admin:
@@ -73,10 +79,16 @@ def _run_local(run_dir: Path, settings: BrokerSettings, console: Console) -> int
             started = time.monotonic()
             with console.status("Preparing Kafka") as status:
                 broker.start(progress=lambda line: _show_progress(console, status, line))
+            provision_event_plane(run_dir, broker.bootstrap_servers, console, local=True)
             console.print(
                 f"[green]Kafka {escape(broker.distribution.version)} ready[/] at [bold]{broker.bootstrap_servers}[/] "
                 f"in {time.monotonic() - started:.1f} s (data: {escape(str(broker.data_dir))}, "
                 f"log: {escape(str(broker.server_log))}). Press Ctrl-C to stop."
+            )
+            console.print(
+                f"Clients authenticate with SASL/SCRAM-SHA-512: the super user is admin (password in "
+                f"{escape(str(broker.data_dir / 'secrets'))}), each domain has its own user (password in "
+                f"{escape(str(run_dir / CREDENTIALS_DIR))})."
             )
             while broker.is_running():
                 time.sleep(0.5)

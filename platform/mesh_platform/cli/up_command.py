@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mesh_platform.auth.tokens import TokenIssuer, pii_scope
+from mesh_platform.cli.topics_command import provision_event_plane, without_kafka_secrets
 from mesh_platform.kafka import BrokerError, BrokerSettings, KafkaDistribution, LocalKafkaBroker
 from mesh_platform.launcher.supervisor import LaunchError, Supervisor, port_in_use
 from mesh_platform.launcher.topology import discover_services, service_environment
@@ -65,12 +66,18 @@ def run_up(
                     f"port {spec.port} for {spec.name} is already in use; set {spec.port_variable} to use another port"
                 )
             bootstrap = _start_broker(run_dir, console, cleanup)
+            # Topics, principals and ACLs exist before any producer or subscriber starts.
+            kafka_environments = provision_event_plane(
+                run_dir, bootstrap, console, local=not BrokerSettings().kafka_bootstrap_servers
+            )
             supervisor = Supervisor(run_dir)
             cleanup.callback(lambda: _stop_services(supervisor, console))
-            base = dict(os.environ)
+            base = without_kafka_secrets(dict(os.environ))
             for spec in services:
                 console.print(f"[cyan]starting[/] {spec.name} on {spec.url}")
-                supervisor.start(spec, service_environment(spec, services, run_dir, bootstrap, base))
+                supervisor.start(spec, service_environment(
+                    spec, services, run_dir, bootstrap, {**base, **kafka_environments.get(spec.name, {})}
+                ))
             with console.status("waiting for every service to be ready...") as status:
                 for started in supervisor.processes:
                     status.update(f"waiting for {started.spec.name} to be ready...")

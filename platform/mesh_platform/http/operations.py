@@ -5,12 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import Engine, text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from mesh_platform.kafka.client import KafkaClientSettings
 
 ReadinessCheck = Callable[[], str | None]
 """Returns None when the dependency is fine, else the reason it is not."""
@@ -50,13 +54,17 @@ def store_check(engine: Engine) -> ReadinessCheck:
     return check
 
 
-def broker_check(bootstrap_servers: str) -> ReadinessCheck:
-    """Readiness of the Kafka cluster: a metadata request must succeed."""
+def broker_check(bootstrap_servers: str | KafkaClientSettings) -> ReadinessCheck:
+    """Readiness of the Kafka cluster: a metadata request must succeed (with the service's own credentials)."""
 
     def check() -> str | None:
         from kafka import KafkaAdminClient
 
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=3000, bootstrap_timeout_ms=3000)
+        from mesh_platform.kafka.client import kafka_client_kwargs
+
+        admin = KafkaAdminClient(
+            **kafka_client_kwargs(bootstrap_servers), request_timeout_ms=3000, bootstrap_timeout_ms=3000
+        )
         try:
             admin.list_topics()
         finally:

@@ -24,9 +24,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from mesh_platform.kafka.client import SCRAM_MECHANISM, KafkaClientSettings, kafka_client_kwargs
+from mesh_platform.kafka.credentials import PasswordStore
 from mesh_platform.kafka.distribution import KafkaDistribution, Progress
 from mesh_platform.kafka.errors import BrokerError
-from mesh_platform.kafka.server_config import log4j2_properties, render_properties, server_properties
+from mesh_platform.kafka.server_config import (
+    ADMIN_USER,
+    CONTROLLER_USER,
+    log4j2_properties,
+    render_properties,
+    server_properties,
+)
 
 START_TIMEOUT_SECONDS = 120.0
 _FORMAT_TIMEOUT_SECONDS = 120.0
@@ -41,6 +49,8 @@ class LocalKafkaBroker:
 
     ``data_dir`` keeps ``server.properties``, ``cluster.id``, the partitions (``kraft-combined-logs/``) and the logs
     (``logs/server.log``, ``logs/stdout.log``); starting again on the same directory keeps every record.
+    Clients must authenticate (SASL/SCRAM-SHA-512) and are authorized by ACLs; the super user ``admin`` has its
+    password in ``secrets/admin.password`` (0600, generated at the first start, see :attr:`admin_settings`).
     Use as a context manager, or call :meth:`start` and :meth:`stop`.
     """
 
@@ -61,11 +71,24 @@ class LocalKafkaBroker:
         self.heap = heap
         self._process: subprocess.Popen[bytes] | None = None
         self._stdout: IO[bytes] | None = None
+        self._secrets = PasswordStore(self.data_dir / "secrets")
 
     @property
     def bootstrap_servers(self) -> str:
         """The address clients connect to, ``host:port``."""
         return f"{self.host}:{self.port}"
+
+    @property
+    def admin_settings(self) -> KafkaClientSettings:
+        """How to connect as the super user ``admin`` (provisioning: topics, users, ACLs)."""
+        return KafkaClientSettings(
+            bootstrap_servers=self.bootstrap_servers,
+            security_protocol="SASL_PLAINTEXT",
+            sasl_mechanism=SCRAM_MECHANISM,
+            username=ADMIN_USER,
+            password=self._secrets.get_or_create(ADMIN_USER),
+            environment="dev",
+        )
 
     @property
     def server_log(self) -> Path:
@@ -128,6 +151,17 @@ class LocalKafkaBroker:
             self._stdout.close()
             self._stdout = None
 
+    def kill(self) -> None:
+        """SIGKILL the broker, as a crash would (no clean shutdown); :meth:`start` recovers on the same data."""
+        atexit.unregister(self.stop)
+        process, self._process = self._process, None
+        if process is not None:
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+        if self._stdout is not None:
+            self._stdout.close()
+            self._stdout = None
+
     def is_running(self) -> bool:
         """Whether the broker process is alive (not necessarily ready)."""
         return self._process is not None and self._process.poll() is None
@@ -177,11 +211,26 @@ class LocalKafkaBroker:
 
     def _write_config(self) -> Path:
         (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)  # partitions, metadata and secrets are nobody else's to read
+        if (self.log_dir / "meta.properties").is_file() and self._secrets.get(ADMIN_USER) is None:
+            raise BrokerError(
+                f"The Kafka storage in {self.log_dir} was formatted without SASL credentials (by an older Octagon "
+                f"Mesh); delete {self.data_dir} to start afresh if it holds nothing you need."
+            )
         properties_file = self.data_dir / "server.properties"
-        properties = server_properties(self.host, self.port, self.controller_port, self.log_dir)
-        properties_file.write_text(
-            render_properties(properties, "Single-node KRaft broker written by Octagon Mesh at every start.")
+        properties = server_properties(
+            self.host,
+            self.port,
+            self.controller_port,
+            self.log_dir,
+            admin_password=self._secrets.get_or_create(ADMIN_USER),
+            controller_password=self._secrets.get_or_create(CONTROLLER_USER),
         )
+        # It holds the JAAS passwords: private from its creation on.
+        descriptor = os.open(properties_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.chmod(properties_file, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(render_properties(properties, "Single-node KRaft broker written by Octagon Mesh at every start."))
         self._log4j_config.write_text(log4j2_properties(self.server_log))
         return properties_file
 
@@ -202,6 +251,10 @@ class LocalKafkaBroker:
             return
         argv = [java, *java_options, "-cp", classpath, "kafka.tools.StorageTool", "format"]
         argv += ["-t", cluster_id, "-c", str(properties_file), "-g"]
+        # KIP-900: the super user's SCRAM credential goes into the bootstrap metadata, so the broker can
+        # authenticate it (and its own inter-broker connections) from the first start on.
+        admin_password = self._secrets.get_or_create(ADMIN_USER)
+        argv += ["--add-scram", f"{SCRAM_MECHANISM}=[name={ADMIN_USER},password={admin_password}]"]
         try:
             result = subprocess.run(
                 argv,
@@ -235,7 +288,7 @@ class LocalKafkaBroker:
                     f"The Kafka broker exited with code {returncode} during start-up; last lines of its log:\n"
                     + self._log_tail()
                 )
-            if _answers_metadata(self.host, self.port):
+            if _answers_metadata(self.admin_settings):
                 return
             if time.monotonic() > deadline:
                 tail = self._log_tail()  # Before stopping, so it shows where start-up got stuck.
@@ -258,10 +311,11 @@ class LocalKafkaBroker:
         return "\n".join(parts) or f"(no log written in {self.data_dir / 'logs'})"
 
 
-def _answers_metadata(host: str, port: int) -> bool:
+def _answers_metadata(admin: KafkaClientSettings) -> bool:
     # A cheap TCP probe first: the admin client logs a warning per refused connection while the JVM boots.
+    host, _, port = admin.bootstrap_servers.rpartition(":")
     try:
-        with socket.create_connection((host, port), timeout=1):
+        with socket.create_connection((host, int(port)), timeout=1):
             pass
     except OSError:
         return False
@@ -271,15 +325,15 @@ def _answers_metadata(host: str, port: int) -> bool:
     from kafka.errors import KafkaError
 
     try:
-        admin = KafkaAdminClient(bootstrap_servers=f"{host}:{port}", bootstrap_timeout_ms=3000, request_timeout_ms=3000)
+        client = KafkaAdminClient(**kafka_client_kwargs(admin), bootstrap_timeout_ms=3000, request_timeout_ms=3000)
     except (KafkaError, OSError):
         return False
     try:
-        admin.list_topics()
+        client.list_topics()
     except (KafkaError, OSError):
         return False
     finally:
-        admin.close()
+        client.close()
     return True
 
 

@@ -8,8 +8,41 @@ from pathlib import Path
 NODE_ID = 1
 
 
-def server_properties(host: str, port: int, controller_port: int, log_dir: Path) -> dict[str, str]:
-    """The settings of one process that is both the KRaft controller and the only broker of its cluster."""
+ADMIN_USER = "admin"
+CONTROLLER_USER = "controller"
+CLIENT_LISTENER = "CLIENT"
+CONTROLLER_LISTENER = "CONTROLLER"
+
+
+def server_properties(
+    host: str,
+    port: int,
+    controller_port: int,
+    log_dir: Path,
+    *,
+    admin_password: str,
+    controller_password: str,
+) -> dict[str, str]:
+    """The settings of one process that is both the KRaft controller and the only broker of its cluster.
+
+    Clients authenticate with SASL/SCRAM-SHA-512 on ``CLIENT`` and are authorized by KRaft's ``StandardAuthorizer``
+    with ``allow.everyone.if.no.acl.found=false``: a principal may do only what an ACL grants it. ``admin`` (whose
+    SCRAM credential is written when the storage is formatted) provisions topics, users and ACLs. The controller
+    listener uses SASL/PLAIN with one static user, ``controller``: SCRAM cannot authenticate the controller quorum
+    (its credentials live in the metadata log the controller serves), and a PLAINTEXT controller listener would
+    present ``User:ANONYMOUS``, which would then have to be a super user reachable by anyone who can open the
+    controller port. Both ``admin`` (inter-broker traffic on ``CLIENT``) and ``controller`` are super users.
+    """
+    scram_login = (
+        "org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="{ADMIN_USER}" password="{_jaas_quoted(admin_password)}";'
+    )
+    plain_login = (
+        "org.apache.kafka.common.security.plain.PlainLoginModule required "
+        f'username="{CONTROLLER_USER}" password="{_jaas_quoted(controller_password)}" '
+        f'user_{CONTROLLER_USER}="{_jaas_quoted(controller_password)}";'
+    )
+    client, controller = CLIENT_LISTENER.lower(), CONTROLLER_LISTENER.lower()
     return {
         "process.roles": "broker,controller",
         "node.id": str(NODE_ID),
@@ -17,11 +50,20 @@ def server_properties(host: str, port: int, controller_port: int, log_dir: Path)
         # is for a dynamic quorum, `controller.quorum.bootstrap.servers`), and the controller's address is read
         # from this file at every start - a data directory restarts fine after KAFKA_CONTROLLER_PORT changed.
         "controller.quorum.voters": f"{NODE_ID}@{host}:{controller_port}",
-        "listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller_port}",
-        "advertised.listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller_port}",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "controller.listener.names": "CONTROLLER",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "listeners": f"{CLIENT_LISTENER}://{host}:{port},{CONTROLLER_LISTENER}://{host}:{controller_port}",
+        "advertised.listeners": f"{CLIENT_LISTENER}://{host}:{port},{CONTROLLER_LISTENER}://{host}:{controller_port}",
+        "inter.broker.listener.name": CLIENT_LISTENER,
+        "controller.listener.names": CONTROLLER_LISTENER,
+        "listener.security.protocol.map": f"{CONTROLLER_LISTENER}:SASL_PLAINTEXT,{CLIENT_LISTENER}:SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms": "SCRAM-SHA-512",
+        "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+        f"listener.name.{client}.scram-sha-512.sasl.jaas.config": scram_login,
+        "sasl.mechanism.controller.protocol": "PLAIN",
+        f"listener.name.{controller}.sasl.enabled.mechanisms": "PLAIN",
+        f"listener.name.{controller}.plain.sasl.jaas.config": plain_login,
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found": "false",
+        "super.users": f"User:{ADMIN_USER};User:{CONTROLLER_USER}",
         "log.dirs": str(log_dir),
         # The internal topics default to replication factor 3. On one broker __consumer_offsets then cannot be
         # created (INVALID_REPLICATION_FACTOR in server.log) and a consumer group never finds its coordinator:
@@ -37,7 +79,9 @@ def server_properties(host: str, port: int, controller_port: int, log_dir: Path)
         # (the broker default is 7 days); -1 disables time- and size-based deletion.
         "log.retention.ms": "-1",
         "log.retention.bytes": "-1",
-        "auto.create.topics.enable": "true",
+        # Topics are provisioned from the contracts (`mesh topics apply`); a typo in a topic name must fail, not
+        # create a topic with whatever the broker-wide defaults are.
+        "auto.create.topics.enable": "false",
     }
 
 
@@ -76,6 +120,13 @@ def log4j2_properties(log_file: Path) -> str:
         "rootLogger.appenderRef.server.ref": "server",
     }
     return render_properties(settings, "Log4j 2 configuration of the local Kafka broker (written by Octagon Mesh).")
+
+
+def _jaas_quoted(value: str) -> str:
+    # A JAAS option value is a double-quoted string; our passwords are URL-safe base64, but refuse what would break it.
+    if '"' in value or "\\" in value or ";" in value:
+        raise ValueError("a broker password must not contain quotes, backslashes or semicolons")
+    return value
 
 
 def _escape(value: str) -> str:

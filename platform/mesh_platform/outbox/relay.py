@@ -11,12 +11,15 @@ import threading
 import zlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, Engine, Row, Table, func, select, update
 
 from mesh_platform.events.envelope import EventMessage, kafka_headers, to_kafka_message
 from mesh_platform.store.engine import is_postgresql
+
+if TYPE_CHECKING:
+    from mesh_platform.kafka.client import KafkaClientSettings
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +37,20 @@ class EventProducer(Protocol):
 ProducerFactory = Callable[[], EventProducer]
 
 
-def kafka_producer_factory(bootstrap_servers: str, client_id: str) -> ProducerFactory:
-    """Factory of idempotent kafka-python producers (acks=all keeps acknowledged events durable)."""
+def kafka_producer_factory(bootstrap_servers: str | KafkaClientSettings, client_id: str) -> ProducerFactory:
+    """Factory of idempotent kafka-python producers (acks=all keeps acknowledged events durable).
+
+    ``bootstrap_servers`` is the connection (address and SASL credentials) or a bare address whose credentials come
+    from the environment (:func:`mesh_platform.kafka.client.kafka_client_kwargs`).
+    """
 
     def build() -> EventProducer:
         from kafka import KafkaProducer
 
+        from mesh_platform.kafka.client import kafka_client_kwargs
+
         return KafkaProducer(
-            bootstrap_servers=bootstrap_servers,
+            **kafka_client_kwargs(bootstrap_servers),
             client_id=client_id,
             acks="all",
             enable_idempotence=True,  # retries never reorder or duplicate within a partition

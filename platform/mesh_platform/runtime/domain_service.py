@@ -35,6 +35,8 @@ from mesh_platform.http.operations import (
     store_check,
 )
 from mesh_platform.http.problems import install_problem_handlers
+from mesh_platform.kafka.client import KafkaClientSettings
+from mesh_platform.kafka.topic_check import service_topics, verify_topics
 from mesh_platform.outbox.relay import OutboxRelay, kafka_producer_factory
 from mesh_platform.outbox.writer import OutboxWriter
 from mesh_platform.runtime.catalog_link import CatalogLink
@@ -64,10 +66,12 @@ class DomainService:
         self.migrations_dir = migrations_dir
         self.engine = create_store_engine(settings.store_url)
         self.outbox = OutboxWriter(tables.outbox)
+        # The domain's own Kafka principal (KAFKA_USERNAME, default: the domain) for every client it builds.
+        self.kafka = KafkaClientSettings(bootstrap_servers=settings.kafka_bootstrap_servers).with_default_username(domain)
         self.relay = OutboxRelay(
             self.engine,
             tables.outbox,
-            kafka_producer_factory(settings.kafka_bootstrap_servers, client_id=f"{domain}-outbox-relay"),
+            kafka_producer_factory(self.kafka, client_id=f"{domain}-outbox-relay"),
         )
         self.events = EventFactory(domain, settings.catalog_url)
         self.contracts = ContractRegistry.from_directory(settings.contracts_dir or default_contracts_dir())
@@ -100,8 +104,8 @@ class DomainService:
             group_id=self.domain,
             topics=topics,
             handlers=handlers,
-            bootstrap_servers=self.settings.kafka_bootstrap_servers,
-            dead_letters=DeadLetterPublisher(self.settings.kafka_bootstrap_servers),
+            bootstrap_servers=self.kafka,
+            dead_letters=DeadLetterPublisher(self.kafka),
             validator=contract_validator(self.contracts),
             on_commit=lambda: self._handled(subscription),
             on_dead_letter=lambda reason: self._dead_lettered(subscription, reason),
@@ -166,11 +170,20 @@ class DomainService:
             hook()
         if self.catalog is not None:
             self.catalog.start(self._products(), self.subscriptions)
+        self._check_topics()
         if self.settings.relay_enabled:
             self.relay.start()
         if self.settings.subscriptions_enabled:
             for subscription in self.subscriptions:
                 subscription.start()
+
+    def _check_topics(self) -> None:
+        """Refuse to start (:class:`TopicsNotReady`) while the topics the relay and subscriptions use are unusable."""
+        subscribed = sorted({t for s in self.subscriptions for t in s.topics}) if self.settings.subscriptions_enabled else []
+        specs = service_topics(
+            self.domain, self.contracts, produces=self.settings.relay_enabled, subscribed=subscribed, group=self.domain
+        )
+        verify_topics(self.kafka, specs, timeout=self.kafka.topic_wait_seconds)
 
     def stop(self) -> None:
         """Stop background work and release the store."""
@@ -204,7 +217,7 @@ class DomainService:
         install_problem_handlers(app)
         app.add_middleware(RequestMetricsMiddleware, metrics=HttpMetrics(self.metrics_registry, self.domain))
         probe = ReadinessProbe(
-            {"store": store_check(self.engine), "broker": broker_check(self.settings.kafka_bootstrap_servers)}
+            {"store": store_check(self.engine), "broker": broker_check(self.kafka)}
         )
         app.include_router(operations_router(probe, self.metrics_registry))
         for router in routers:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mesh_platform.kafka.client import KafkaClientSettings
 
 DEAD_LETTER_SUFFIX = ".dlq"
 
@@ -20,7 +23,9 @@ class DeadLetterPublisher:
     offset, and the record is consumed again later — a failed event is parked, never dropped.
     """
 
-    def __init__(self, bootstrap_servers: str, producer_factory: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self, bootstrap_servers: str | KafkaClientSettings, producer_factory: Callable[[], Any] | None = None
+    ) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.producer_factory = producer_factory or self._kafka_producer
         self._producer: Any = None
@@ -28,8 +33,10 @@ class DeadLetterPublisher:
     def _kafka_producer(self) -> Any:
         from kafka import KafkaProducer
 
+        from mesh_platform.kafka.client import kafka_client_kwargs
+
         return KafkaProducer(
-            bootstrap_servers=self.bootstrap_servers, acks="all", max_block_ms=10_000, bootstrap_timeout_ms=5_000
+            **kafka_client_kwargs(self.bootstrap_servers), acks="all", max_block_ms=10_000, bootstrap_timeout_ms=5_000
         )
 
     def publish(self, record: Any, *, reason: str, consumer_group: str) -> None:

@@ -21,6 +21,7 @@ from mesh_platform.store.platform_tables import PlatformTables
 from mesh_platform.subscriptions.subscriber import Subscription
 
 if TYPE_CHECKING:
+    from mesh_platform.kafka.client import KafkaClientSettings
     from mesh_platform.runtime.domain_service import DomainService
 
 STOP_TIMEOUT_SECONDS = 60.0  # a subscription finishes the batch it is handling before it stops
@@ -50,7 +51,9 @@ class KafkaGroupRewinder:
     consumer closed the broker may still list it, so deletion is retried for a few seconds before refusing.
     """
 
-    def __init__(self, bootstrap_servers: str, attempts: int = 10, retry_wait: float = 0.5) -> None:
+    def __init__(
+        self, bootstrap_servers: str | KafkaClientSettings, attempts: int = 10, retry_wait: float = 0.5
+    ) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.attempts = attempts
         self.retry_wait = retry_wait
@@ -59,11 +62,14 @@ class KafkaGroupRewinder:
         from kafka import KafkaAdminClient
         from kafka.errors import KafkaError
 
+        from mesh_platform.kafka.client import kafka_client_kwargs, kafka_settings
+
+        connection = kafka_settings(self.bootstrap_servers)
         try:
-            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap_servers, client_id="mesh-replay",
+            admin = KafkaAdminClient(**kafka_client_kwargs(connection), client_id="mesh-replay",
                                      request_timeout_ms=10_000, bootstrap_timeout_ms=5_000)
         except KafkaError as e:
-            raise BrokerUnreachable(f"cannot reach the broker at {self.bootstrap_servers}: {e}") from e
+            raise BrokerUnreachable(f"cannot reach the broker at {connection.bootstrap_servers}: {e}") from e
         pending, last_error = list(group_ids), ""
         try:
             for attempt in range(self.attempts):
@@ -165,7 +171,7 @@ class SubscriptionReplay:
             engine=service.engine,
             tables=service.tables,
             rebuilt_tables=rebuilt_tables,
-            rewinder=KafkaGroupRewinder(service.settings.kafka_bootstrap_servers),
+            rewinder=KafkaGroupRewinder(service.kafka),
             restart=service.settings.subscriptions_enabled,
         )
 

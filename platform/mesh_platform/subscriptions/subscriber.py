@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import OperationalError
@@ -23,6 +23,9 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_whe
 from mesh_platform.events.envelope import EventMessage, InvalidEnvelope, from_kafka_record
 from mesh_platform.store.platform_tables import PlatformTables
 from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher
+
+if TYPE_CHECKING:
+    from mesh_platform.kafka.client import KafkaClientSettings
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +92,7 @@ class Subscription:
         group_id: str,
         topics: list[str],
         handlers: Mapping[str, EventHandler],
-        bootstrap_servers: str,
+        bootstrap_servers: str | KafkaClientSettings,
         dead_letters: DeadLetterPublisher,
         validator: EventValidator | None = None,
         consumer_factory: Callable[[], Any] | None = None,
@@ -125,9 +128,14 @@ class Subscription:
     def _kafka_consumer(self) -> Any:
         from kafka import KafkaConsumer
 
+        from mesh_platform.kafka.client import kafka_client_kwargs
+
         return KafkaConsumer(
             *self.topics,
-            bootstrap_servers=self.bootstrap_servers,
+            **kafka_client_kwargs(self.bootstrap_servers),
+            # Brokers never auto-create topics: a topic provisioned after this consumer started is seen at the
+            # next metadata refresh, within seconds (the default, five minutes, stalled new subscriptions).
+            metadata_max_age_ms=5_000,
             group_id=self.group_id,
             enable_auto_commit=False,
             # A new subscriber starts from the beginning of the product's history.

@@ -6,10 +6,12 @@ from kafka import KafkaConsumer
 from sqlalchemy import MetaData
 
 from mesh_platform.events import EventFactory
+from mesh_platform.kafka.client import kafka_client_kwargs
 from mesh_platform.outbox import OutboxWriter
 from mesh_platform.store.engine import create_store_engine
 from mesh_platform.store.platform_tables import define_platform_tables
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
+from mesh_platform.testing.kafka import provision_test_topics
 
 
 class Store:
@@ -40,13 +42,21 @@ def domain() -> str:
 
 
 @pytest.fixture
+def things_topic(domain, kafka_bootstrap) -> str:
+    """The topic the tests' events go to, provisioned (brokers never auto-create topics)."""
+    topic = f"{domain}.things.v1"
+    provision_test_topics(kafka_bootstrap, topic)
+    return topic
+
+
+@pytest.fixture
 def events(domain) -> EventFactory:
     return EventFactory(domain, "http://127.0.0.1:8000")
 
 
 def consume(bootstrap: str, topic: str, expected: int, timeout: float = 30.0) -> list:
     """Every record of ``topic`` from the beginning, waiting until ``expected`` arrived (or the timeout)."""
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+    consumer = KafkaConsumer(topic, **kafka_client_kwargs(bootstrap), auto_offset_reset="earliest",
                              enable_auto_commit=False, group_id=None, consumer_timeout_ms=1000)
     records: list = []
     deadline = time.monotonic() + timeout

@@ -37,7 +37,7 @@ def unpublished(store):
         return connection.execute(select(func.count()).where(table.c.published_at.is_(None))).scalar_one()
 
 
-def test_committed_events_reach_kafka_in_order_per_key(store, events, kafka_bootstrap):
+def test_committed_events_reach_kafka_in_order_per_key(store, events, kafka_bootstrap, things_topic):
     sent = write_events(store, events, ["k1", "k2", "k3"], per_key=10)
     relay = OutboxRelay(store.engine, store.tables.outbox, kafka_producer_factory(kafka_bootstrap, "test"), batch_size=7)
     drain(relay)
@@ -57,7 +57,7 @@ def test_rolled_back_change_leaves_no_event(store, events):
     assert unpublished(store) == 0
 
 
-def test_broker_outage_delays_events_but_loses_none(store, events, kafka_bootstrap):
+def test_broker_outage_delays_events_but_loses_none(store, events, kafka_bootstrap, things_topic):
     sent = write_events(store, events, ["k"], per_key=3)
     dead_broker = f"127.0.0.1:{free_port()}"
     down = OutboxRelay(store.engine, store.tables.outbox, kafka_producer_factory(dead_broker, "test"), send_timeout=2)
@@ -75,7 +75,7 @@ def test_broker_outage_delays_events_but_loses_none(store, events, kafka_bootstr
     assert [dict(r.headers)["ce_id"].decode() for r in records] == sent["k"]
 
 
-def test_relay_thread_publishes_after_a_commit_wakes_it(store, events, kafka_bootstrap):
+def test_relay_thread_publishes_after_a_commit_wakes_it(store, events, kafka_bootstrap, things_topic):
     relay = OutboxRelay(store.engine, store.tables.outbox, kafka_producer_factory(kafka_bootstrap, "test"),
                         poll_interval=5.0)
     relay.start()
@@ -88,7 +88,7 @@ def test_relay_thread_publishes_after_a_commit_wakes_it(store, events, kafka_boo
     assert [dict(r.headers)["ce_id"].decode() for r in records] == sent["k"]
 
 
-def test_two_relays_never_publish_the_same_row(postgres_url, events, kafka_bootstrap):
+def test_two_relays_never_publish_the_same_row(postgres_url, events, kafka_bootstrap, things_topic):
     from .conftest import Store
 
     store = Store(postgres_url)

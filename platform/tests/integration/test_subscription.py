@@ -5,8 +5,10 @@ from kafka import KafkaProducer
 from sqlalchemy import func, insert, select
 
 from mesh_platform.events.envelope import kafka_headers, to_kafka_message
+from mesh_platform.kafka.client import kafka_client_kwargs
 from mesh_platform.subscriptions import Subscription
 from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher, dead_letter_topic
+from mesh_platform.testing.kafka import provision_test_topics
 
 from .conftest import consume
 
@@ -15,13 +17,15 @@ pytestmark = pytest.mark.integration
 
 def send(bootstrap, message, value=None, headers=None):
     encoded = to_kafka_message(message)
-    producer = KafkaProducer(bootstrap_servers=bootstrap)
+    provision_test_topics(bootstrap, message.topic)
+    producer = KafkaProducer(**kafka_client_kwargs(bootstrap))
     producer.send(message.topic, value=encoded.value if value is None else value, key=message.key.encode(),
                   headers=kafka_headers(encoded) if headers is None else headers).get(10)
     producer.close()
 
 
 def subscription(store, kafka_bootstrap, topic, group, handlers, validator=None):
+    provision_test_topics(kafka_bootstrap, topic, dead_letter_topic(group))
     return Subscription(
         engine=store.engine, tables=store.tables, group_id=group, topics=[topic], handlers=handlers,
         bootstrap_servers=kafka_bootstrap, dead_letters=DeadLetterPublisher(kafka_bootstrap), validator=validator,

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from kafka import KafkaProducer
 
 from mesh_platform.events.envelope import kafka_headers, to_kafka_message
+from mesh_platform.kafka.client import kafka_client_kwargs
 from mesh_platform.subscriptions.replay import KafkaGroupRewinder
 from mesh_platform.testing.service import bearer
 from stats.app import create_app
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.integration
 
 
 def publish(bootstrap, messages):
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = KafkaProducer(**kafka_client_kwargs(bootstrap), acks="all")
     try:
         for message in messages:
             encoded = to_kafka_message(message)

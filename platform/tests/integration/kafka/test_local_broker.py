@@ -5,8 +5,10 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType
 
 from mesh_platform.kafka.broker import LocalKafkaBroker
+from mesh_platform.kafka.client import kafka_client_kwargs
 from mesh_platform.kafka.errors import BrokerError
 from mesh_platform.kafka.topics import ensure_topics
+from mesh_platform.testing.kafka import provision_test_topics
 from mesh_platform.testing.ports import free_port
 
 from ..conftest import consume
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 
 def produce(bootstrap: str, topic: str, key: bytes, value: bytes, headers: list[tuple[str, bytes]]) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap)
+    producer = KafkaProducer(**kafka_client_kwargs(bootstrap))
     try:
         producer.send(topic, key=key, value=value, headers=headers).get(timeout=30)
     finally:
@@ -30,6 +32,7 @@ def test_record_with_headers_round_trips_through_the_broker(kafka_bootstrap):
     topic = topic_name()
     headers = [("ce_id", b"event-1"), ("content-type", b"application/json")]
 
+    provision_test_topics(kafka_bootstrap, topic)
     produce(kafka_bootstrap, topic, b"fighter-1", b'{"name": "A"}', headers)
     [record] = consume(kafka_bootstrap, topic, expected=1)
 
@@ -44,7 +47,7 @@ def test_ensure_topics_creates_missing_topics_that_keep_their_history_once(kafka
     assert ensure_topics(kafka_bootstrap, [existing, new]) == [new]
     assert ensure_topics(kafka_bootstrap, [existing, new]) == []
 
-    with KafkaAdminClient(bootstrap_servers=kafka_bootstrap) as admin:
+    with KafkaAdminClient(**kafka_client_kwargs(kafka_bootstrap)) as admin:
         partitions = {t["name"]: len(t["partitions"]) for t in admin.describe_topics([existing, new])}
         configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, new)])["topic"][new]
     assert partitions == {existing: 1, new: 3}
@@ -65,7 +68,7 @@ def test_second_broker_on_a_taken_port_fails_with_one_line_and_leaves_the_first_
         "choose another port with KAFKA_PORT=<port>."
     )
     assert not second.is_running()
-    with KafkaAdminClient(bootstrap_servers=kafka_bootstrap) as admin:
+    with KafkaAdminClient(**kafka_client_kwargs(kafka_bootstrap)) as admin:
         admin.list_topics()
 
 
@@ -73,12 +76,12 @@ def test_broker_restarted_on_the_same_data_dir_keeps_its_records(tmp_path):
     topic = topic_name()
     broker = LocalKafkaBroker(tmp_path / "kafka", port=free_port(), controller_port=free_port())
     with broker:
-        ensure_topics(broker.bootstrap_servers, [topic])
-        produce(broker.bootstrap_servers, topic, b"k", b"kept", [("ce_id", b"e-1")])
+        ensure_topics(broker.admin_settings, [topic])
+        produce(broker.admin_settings, topic, b"k", b"kept", [("ce_id", b"e-1")])
     assert not broker.is_running()
 
     with broker:
-        records = consume(broker.bootstrap_servers, topic, expected=1)
+        records = consume(broker.admin_settings, topic, expected=1)
 
     assert [(r.key, r.value, list(r.headers)) for r in records] == [(b"k", b"kept", [("ce_id", b"e-1")])]
     assert not broker.is_running()

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from mesh_platform.kafka.server_config import log4j2_properties, render_properties, server_properties
 
 
@@ -8,19 +10,47 @@ def parse(text: str) -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
+def properties_of(port: int = 9092, controller_port: int = 9093, log_dir: str = "/d") -> dict[str, str]:
+    return server_properties(
+        "127.0.0.1", port, controller_port, Path(log_dir), admin_password="admin-pw", controller_password="ctl-pw"
+    )
+
+
 def test_single_node_broker_is_its_own_controller_on_the_given_ports():
-    properties = server_properties("127.0.0.1", 19092, 19093, Path("/data/logs"))
+    properties = properties_of(19092, 19093, "/data/logs")
 
     assert properties["process.roles"] == "broker,controller"
     assert properties["controller.quorum.voters"] == f"{properties['node.id']}@127.0.0.1:19093"
-    assert properties["listeners"] == "PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
-    assert properties["advertised.listeners"].startswith("PLAINTEXT://127.0.0.1:19092")
+    assert properties["listeners"] == "CLIENT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
+    assert properties["advertised.listeners"].startswith("CLIENT://127.0.0.1:19092")
     assert properties["controller.listener.names"] == "CONTROLLER"
     assert properties["log.dirs"] == "/data/logs"
 
 
+def test_every_listener_authenticates_and_acls_deny_by_default():
+    properties = properties_of()
+
+    assert properties["listener.security.protocol.map"] == "CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT"
+    assert properties["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    assert properties["authorizer.class.name"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert properties["allow.everyone.if.no.acl.found"] == "false"
+    # The principals the broker and the controller present to each other are the only super users.
+    assert properties["super.users"] == "User:admin;User:controller"
+    assert 'username="admin" password="admin-pw"' in properties["listener.name.client.scram-sha-512.sasl.jaas.config"]
+    assert 'user_controller="ctl-pw"' in properties["listener.name.controller.plain.sasl.jaas.config"]
+
+
+def test_topics_are_never_created_by_the_broker_itself():
+    assert properties_of()["auto.create.topics.enable"] == "false"
+
+
+def test_a_password_that_would_break_the_jaas_entry_is_refused():
+    with pytest.raises(ValueError, match="quotes"):
+        server_properties("127.0.0.1", 1, 2, Path("/d"), admin_password='x" user_evil="y', controller_password="c")
+
+
 def test_internal_topics_fit_on_one_broker():
-    properties = server_properties("127.0.0.1", 9092, 9093, Path("/d"))
+    properties = properties_of()
 
     for key in (
         "offsets.topic.replication.factor",
@@ -33,7 +63,7 @@ def test_internal_topics_fit_on_one_broker():
 
 
 def test_topics_keep_their_history_by_default():
-    properties = server_properties("127.0.0.1", 9092, 9093, Path("/d"))
+    properties = properties_of()
 
     assert properties["log.retention.ms"] == "-1"
     assert properties["log.retention.bytes"] == "-1"
