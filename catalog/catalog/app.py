@@ -23,6 +23,7 @@ from catalog.service.registry import RegistryService
 from catalog.settings import CatalogSettings
 from catalog.ui.routes import STATIC_DIR, ui_router
 from catalog.ui.security_headers import SecurityHeadersMiddleware
+from mesh_platform.http.edge import install_http_edge
 from mesh_platform.http.operations import (
     HttpMetrics,
     ReadinessProbe,
@@ -30,7 +31,6 @@ from mesh_platform.http.operations import (
     operations_router,
     store_check,
 )
-from mesh_platform.http.problems import install_problem_handlers
 from mesh_platform.store.engine import create_store_engine
 from mesh_platform.store.migrations import upgrade_store
 
@@ -69,7 +69,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         version="1.0.0",
         lifespan=lifespan,
     )
-    install_problem_handlers(app)
+    install_http_edge(app, settings)
     app.add_middleware(RequestMetricsMiddleware, metrics=HttpMetrics(metrics_registry, settings.service_name))
     app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(operations_router(ReadinessProbe({"store": store_check(engine)}), metrics_registry))

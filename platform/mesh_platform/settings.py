@@ -9,10 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_TOKEN_SECRET = "octagon-mesh-dev-only-secret-change-me-in-prod"
+DEV_CURSOR_SECRET = "octagon-mesh-dev-only-cursor-secret"
+MIN_CURSOR_SECRET_LENGTH = 32
 
 
 class ServiceSettings(BaseSettings):
@@ -38,6 +40,20 @@ class ServiceSettings(BaseSettings):
     relay_enabled: bool = Field(True, validation_alias="MESH_RELAY_ENABLED")
     subscriptions_enabled: bool = Field(True, validation_alias="MESH_SUBSCRIPTIONS_ENABLED")
     catalog_enabled: bool = Field(True, validation_alias="MESH_CATALOG_ENABLED")
+    # The HTTP edge (mesh_platform.http.edge): request limits and the key that signs list cursors.
+    max_body_bytes: int = Field(1024 * 1024, ge=1024, validation_alias="MESH_MAX_BODY_BYTES")
+    max_json_depth: int = Field(64, ge=2, le=512, validation_alias="MESH_MAX_JSON_DEPTH")
+    cursor_secret: SecretStr = Field(SecretStr(DEV_CURSOR_SECRET), validation_alias="MESH_CURSOR_SECRET")
+
+    @model_validator(mode="after")
+    def _refuse_weak_cursor_secret_in_prod(self) -> ServiceSettings:
+        secret = self.cursor_secret.get_secret_value()
+        if self.environment == "prod" and (secret == DEV_CURSOR_SECRET or len(secret) < MIN_CURSOR_SECRET_LENGTH):
+            raise ValueError(
+                f"MESH_CURSOR_SECRET must be set to a random secret of at least {MIN_CURSOR_SECRET_LENGTH} "
+                "characters when MESH_ENV=prod"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_dev(self) -> ServiceSettings:

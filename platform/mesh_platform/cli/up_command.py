@@ -18,6 +18,7 @@ from mesh_platform.cli.topics_command import provision_event_plane, without_kafk
 from mesh_platform.kafka import BrokerError, BrokerSettings, KafkaDistribution, LocalKafkaBroker
 from mesh_platform.launcher.supervisor import LaunchError, Supervisor, port_in_use
 from mesh_platform.launcher.topology import discover_services, service_environment
+from mesh_platform.private_paths import private_directory
 from mesh_platform.settings import DEV_TOKEN_SECRET
 
 DemoLoader = Callable[[dict[str, str], str, Console], None]
@@ -51,7 +52,7 @@ def run_up(
     ``stop_when_ready`` makes it a start-up check (used by the benchmark): it returns once all is ready.
     """
     run_dir = run_dir.resolve()
-    run_dir.mkdir(parents=True, exist_ok=True)
+    private_directory(run_dir, tighten=True)  # stores, logs, broker data and secrets live here
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     began = time.monotonic()

@@ -31,6 +31,7 @@ from mesh_platform.contracts.semver import SemanticVersion
 TOPIC_PROPERTY = "topic"
 EVENT_TYPES_PROPERTY = "eventTypes"
 SUNSET_PROPERTY = "sunsetDate"
+DEPRECATION_PROPERTY = "deprecationDate"
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,9 @@ class DataProductContract:
         self.topic: str = str(_custom_value(_kafka_server(odcs).customProperties, TOPIC_PROPERTY))
         self.http_url: str = str(_api_server(odcs).location)
         self.http_path: str = urlparse(self.http_url).path.rstrip("/")
-        self.sunset: date | None = _sunset(odcs)
+        self.sunset: date | None = _custom_date(odcs, SUNSET_PROPERTY)
+        # When the major was deprecated (RFC 9745 `Deprecation` header); optional.
+        self.deprecated_on: date | None = _custom_date(odcs, DEPRECATION_PROPERTY)
         self._event_validators: dict[str, PayloadValidator] = {}
 
     @classmethod
@@ -244,9 +247,10 @@ def structural_problems(odcs: OpenDataContractStandard, document: dict[str, Any]
                     )
                 )
     problems.extend(_server_problems(odcs, document, names))
-    sunset_problem = _sunset_problem(odcs)
-    if sunset_problem is not None:
-        problems.append(sunset_problem)
+    for name in (SUNSET_PROPERTY, DEPRECATION_PROPERTY):
+        date_problem = _date_problem(odcs, name)
+        if date_problem is not None:
+            problems.append(date_problem)
     return problems
 
 
@@ -354,21 +358,18 @@ def _custom_value(properties: Sequence[CustomProperty] | None, name: str) -> Any
     return next((p.value for p in properties or [] if p.property == name), None)
 
 
-def _sunset(odcs: OpenDataContractStandard) -> date | None:
-    value = _custom_value(odcs.customProperties, SUNSET_PROPERTY)
+def _custom_date(odcs: OpenDataContractStandard, name: str) -> date | None:
+    value = _custom_value(odcs.customProperties, name)
     return date.fromisoformat(str(value)) if value is not None else None
 
 
-def _sunset_problem(odcs: OpenDataContractStandard) -> Problem | None:
-    value = _custom_value(odcs.customProperties, SUNSET_PROPERTY)
+def _date_problem(odcs: OpenDataContractStandard, name: str) -> Problem | None:
+    value = _custom_value(odcs.customProperties, name)
     if value is None:
         return None
     try:
         date.fromisoformat(str(value))
     except ValueError:
-        return Problem(
-            f"customProperties[{SUNSET_PROPERTY}]",
-            "sunset-date",
-            f"sunsetDate must be an ISO date (yyyy-MM-dd), found {value!r}",
-        )
+        rule = "sunset-date" if name == SUNSET_PROPERTY else "deprecation-date"
+        return Problem(f"customProperties[{name}]", rule, f"{name} must be an ISO date (yyyy-MM-dd), found {value!r}")
     return None

@@ -6,11 +6,8 @@ personal data is masked unless the token holds the product's PII scope.
 """
 
 # No `from __future__ import annotations` here: FastAPI must resolve the local Annotated aliases at runtime.
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
@@ -18,7 +15,9 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 from mesh_platform.auth.masking import mask_personal_data
 from mesh_platform.auth.tokens import READ_SCOPE, AccessToken, TokenIssuer, pii_scope
 from mesh_platform.http.bearer import bearer_token
-from mesh_platform.http.pagination import InvalidCursor, decode_cursor, encode_cursor
+from mesh_platform.http.pagination import CursorCodec, InvalidCursor
+from mesh_platform.http.problems import BAD_REQUEST, INVALID_CURSOR, ProblemError
+from mesh_platform.http.representations import Deprecation, conditional_json
 
 MAX_PAGE = 1000
 RESERVED_PARAMS = {"limit", "cursor", "fields"}
@@ -38,14 +37,6 @@ class DataProductSource(Protocol):
 
 FilterParser = Callable[[str], Any]
 """Parses a filter's query-string value (``str``, ``int``, ``date.fromisoformat``...); ValueError when invalid."""
-
-
-@dataclass(frozen=True)
-class Deprecation:
-    """A major version on its way out: announced with ``Deprecation``, ``Sunset`` and a successor ``Link``."""
-
-    sunset_on: date
-    successor_path: str
 
 
 @dataclass
@@ -73,9 +64,16 @@ ReaderObserver = Callable[[str, DataProductPort], None]
 
 
 def data_product_router(
-    port: DataProductPort, issuer: TokenIssuer, on_reader: ReaderObserver | None = None
+    port: DataProductPort,
+    issuer: TokenIssuer,
+    on_reader: ReaderObserver | None = None,
+    cursor_codec: CursorCodec | None = None,
 ) -> APIRouter:
-    """The list and item routes of ``port``."""
+    """The list and item routes of ``port``; ``cursor_codec`` signs its cursors (a per-process key by default).
+
+    A page that has a successor carries ``Link: <...>; rel="next"``; a deprecated major carries ``Deprecation``,
+    ``Sunset`` and ``Link: <...>; rel="successor-version"``; ``If-None-Match`` answers ``304`` (RFC 9110).
+    """
     router = APIRouter(tags=[f"data product: {port.product} v{port.major}"])
 
     verify = bearer_token(issuer, READ_SCOPE)
@@ -100,20 +98,19 @@ def data_product_router(
         names = [name.strip() for name in fields.split(",") if name.strip()]
         unknown = [name for name in names if port.all_fields and name not in port.all_fields]
         if unknown:
-            raise HTTPException(400, f"fields: unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(port.all_fields))}")
+            raise ProblemError(BAD_REQUEST, f"fields: unknown field(s) {', '.join(unknown)}; known: "
+                               f"{', '.join(sorted(port.all_fields))}", field="fields")
         return names
 
-    def answer(request: Request, body: Any, if_none_match: str | None) -> Response:
-        payload = json.dumps(body, separators=(",", ":"), default=str).encode()
-        etag = '"' + hashlib.sha256(payload).hexdigest()[:32] + '"'
-        headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    cursors = cursor_codec or CursorCodec.ephemeral()
+    cursor_scope = f"{port.domain}{port.path}"  # a cursor of another list (or service) is foreign here
+
+    def answer(body: Any, if_none_match: str | None, next_page: str | None = None) -> Response:
+        links = [(next_page, "next")] if next_page else []
         if port.deprecation:
-            headers["Deprecation"] = "true"
-            headers["Sunset"] = _http_date(port.deprecation.sunset_on)
-            headers["Link"] = f'<{port.deprecation.successor_path}>; rel="successor-version"'
-        if if_none_match and etag in [tag.strip() for tag in if_none_match.split(",")]:
-            return Response(status_code=304, headers=headers)
-        return Response(payload, media_type="application/json", headers=headers)
+            links.append(port.deprecation.link())
+        headers = port.deprecation.headers() if port.deprecation else {}
+        return conditional_json(body, if_none_match, headers=headers, links=links)
 
     @router.get(port.path, summary=f"List {port.product} (v{port.major})")
     def list_records(
@@ -126,18 +123,17 @@ def data_product_router(
     ) -> Response:
         filters = _parse_filters(request, port)
         try:
-            after = decode_cursor(cursor) if cursor else None
+            after = cursors.decode(cursor, scope=cursor_scope) if cursor else None
         except InvalidCursor as e:
-            raise HTTPException(400, f"cursor: {e}") from e
+            raise ProblemError(INVALID_CURSOR, f"cursor: {e}", field="cursor") from e
         projection = parse_fields(fields)
         records = port.source.page(filters, after, limit + 1)
         has_more = len(records) > limit
         records = records[:limit]
-        body = {
-            "items": [present(record, token, projection) for record in records],
-            "next_cursor": encode_cursor(str(records[-1][port.key_field])) if has_more else None,
-        }
-        return answer(request, body, if_none_match)
+        next_cursor = cursors.encode(str(records[-1][port.key_field]), scope=cursor_scope) if has_more else None
+        body = {"items": [present(record, token, projection) for record in records], "next_cursor": next_cursor}
+        next_page = request.url.include_query_params(cursor=next_cursor) if next_cursor else None
+        return answer(body, if_none_match, f"{next_page.path}?{next_page.query}" if next_page else None)
 
     @router.get(port.path + "/{key}", summary=f"Read one of {port.product} (v{port.major})")
     def read_record(
@@ -150,7 +146,7 @@ def data_product_router(
         record = port.source.get(key)
         if record is None:
             raise HTTPException(404, f"{port.key_field}: no {port.product} record with key {key!r}")
-        return answer(request, present(record, token, parse_fields(fields)), if_none_match)
+        return answer(present(record, token, parse_fields(fields)), if_none_match)
 
     return router
 
@@ -163,16 +159,10 @@ def _parse_filters(request: Request, port: DataProductPort) -> dict[str, Any]:
         parse = port.filters.get(name)
         if parse is None:
             known = ", ".join(sorted(port.filters)) or "none"
-            raise HTTPException(400, f"{name}: not a filter of {port.product}; filters: {known}")
+            raise ProblemError(BAD_REQUEST, f"{name}: not a filter of {port.product}; filters: {known}", field=name)
         try:
             filters[name] = parse(raw)
         except ValueError as e:
-            raise HTTPException(400, f"{name}: invalid value {raw!r}: {e}") from e
+            raise ProblemError(BAD_REQUEST, f"{name}: invalid value {raw!r}: {e}", field=name) from e
     return filters
 
-
-def _http_date(day: date) -> str:
-    from datetime import UTC, datetime
-    from email.utils import format_datetime
-
-    return format_datetime(datetime(day.year, day.month, day.day, tzinfo=UTC), usegmt=True)

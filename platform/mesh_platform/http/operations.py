@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import Engine, text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -92,6 +92,23 @@ class HttpMetrics:
         self.latency.labels(self.service, method, route).observe(seconds)
 
 
+_READINESS_SCHEMA = {
+    "type": "object",
+    "required": ["status", "checks"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ready", "not ready"]},
+        "checks": {"type": "object", "additionalProperties": {
+            "type": "object", "required": ["ok", "reason"],
+            "properties": {"ok": {"type": "boolean"}, "reason": {"type": ["string", "null"]}}}},
+    },
+}
+_READINESS_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Every dependency is reachable", "content": {"application/json": {"schema": _READINESS_SCHEMA}}},
+    503: {"description": "A dependency is not reachable; `checks` says which and why",
+          "content": {"application/json": {"schema": _READINESS_SCHEMA}}},
+}
+
+
 def operations_router(probe: ReadinessProbe, registry: CollectorRegistry) -> APIRouter:
     """The ``/health``, ``/ready`` and ``/metrics`` routes."""
     router = APIRouter(tags=["operations"])
@@ -100,7 +117,7 @@ def operations_router(probe: ReadinessProbe, registry: CollectorRegistry) -> API
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/ready", summary="Readiness: store and broker reachable")
+    @router.get("/ready", summary="Readiness: store and broker reachable", responses=_READINESS_RESPONSES)
     def ready() -> JSONResponse:
         results = probe.run()
         ok = all(reason is None for reason in results.values())
@@ -110,7 +127,13 @@ def operations_router(probe: ReadinessProbe, registry: CollectorRegistry) -> API
         }
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    @router.get("/metrics", summary="Prometheus metrics")
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"description": "The Prometheus text exposition format (version 0.0.4)",
+                         "content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

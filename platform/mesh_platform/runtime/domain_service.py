@@ -26,6 +26,7 @@ from mesh_platform.http.data_products import (
     FilterParser,
     data_product_router,
 )
+from mesh_platform.http.edge import cursor_codec, install_http_edge
 from mesh_platform.http.operations import (
     HttpMetrics,
     ReadinessProbe,
@@ -34,7 +35,6 @@ from mesh_platform.http.operations import (
     operations_router,
     store_check,
 )
-from mesh_platform.http.problems import install_problem_handlers
 from mesh_platform.kafka.client import KafkaClientSettings
 from mesh_platform.kafka.topic_check import service_topics, verify_topics
 from mesh_platform.outbox.relay import OutboxRelay, kafka_producer_factory
@@ -140,7 +140,7 @@ class DomainService:
         successor = self.contracts.successor(contract)
         deprecation = None
         if contract.deprecated and contract.sunset and successor is not None:
-            deprecation = Deprecation(contract.sunset, successor.http_path)
+            deprecation = Deprecation(contract.sunset, successor.http_path, contract.deprecated_on)
         port = DataProductPort(
             domain=self.domain,
             product=product,
@@ -214,7 +214,7 @@ class DomainService:
                 self.stop()
 
         app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
-        install_problem_handlers(app)
+        install_http_edge(app, self.settings)
         app.add_middleware(RequestMetricsMiddleware, metrics=HttpMetrics(self.metrics_registry, self.domain))
         probe = ReadinessProbe(
             {"store": store_check(self.engine), "broker": broker_check(self.kafka)}
@@ -222,8 +222,11 @@ class DomainService:
         app.include_router(operations_router(probe, self.metrics_registry))
         for router in routers:
             app.include_router(router)
+        cursors = cursor_codec(self.settings)
         for port in self.ports:
-            app.include_router(data_product_router(port, self.tokens, self.catalog.reader_seen if self.catalog else None))
+            app.include_router(
+                data_product_router(port, self.tokens, self.catalog.reader_seen if self.catalog else None, cursors)
+            )
         app.include_router(
             contract_router(
                 self.domain,

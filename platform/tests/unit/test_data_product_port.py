@@ -42,10 +42,10 @@ def port(**changes):
 
 
 def test_deprecated_major_announces_its_sunset_and_successor():
-    deprecated = port(deprecation=Deprecation(date(2031, 6, 30), "/data-products/fighters/v2"))
+    deprecated = port(deprecation=Deprecation(date(2031, 6, 30), "/data-products/fighters/v2", date(2030, 1, 1)))
     response = client_for(deprecated).get("/data-products/fighters/v1", headers=reader())
     assert response.status_code == 200
-    assert response.headers["Deprecation"] == "true"
+    assert response.headers["Deprecation"] == "@1893456000"  # RFC 9745: 2030-01-01T00:00:00Z
     assert response.headers["Sunset"] == "Mon, 30 Jun 2031 00:00:00 GMT"
     assert response.headers["Link"] == '</data-products/fighters/v2>; rel="successor-version"'
 

@@ -1,17 +1,6 @@
 import pytest
 
 from mesh_platform.auth import InvalidToken, TokenIssuer, mask_personal_data, pii_scope
-from mesh_platform.http.pagination import InvalidCursor, decode_cursor, encode_cursor
-
-
-def test_cursor_continues_after_the_key_it_was_made_from():
-    assert decode_cursor(encode_cursor("f-42")) == "f-42"
-
-
-@pytest.mark.parametrize("cursor", ["garbage!", "eyJub3QiOiAiaXQifQ", ""])
-def test_foreign_cursor_is_refused(cursor):
-    with pytest.raises(InvalidCursor):
-        decode_cursor(cursor)
 
 
 def test_token_grants_the_scopes_it_was_issued_with():

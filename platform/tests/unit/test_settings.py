@@ -6,6 +6,7 @@ from mesh_platform.settings import ServiceSettings
 
 def test_default_secret_is_refused_in_production(monkeypatch):
     monkeypatch.setenv("MESH_ENV", "prod")
+    monkeypatch.setenv("MESH_CURSOR_SECRET", "c" * 40)
     monkeypatch.delenv("MESH_TOKEN_SECRET", raising=False)
     with pytest.raises(ValidationError, match="MESH_TOKEN_SECRET"):
         ServiceSettings()
