@@ -100,6 +100,7 @@ _READINESS_SCHEMA = {
         "checks": {"type": "object", "additionalProperties": {
             "type": "object", "required": ["ok", "reason"],
             "properties": {"ok": {"type": "boolean"}, "reason": {"type": ["string", "null"]}}}},
+        "pipeline": {"type": "object", "description": "Outbox backlog and each subscription's state, lag and error"},
     },
 }
 _READINESS_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -109,8 +110,14 @@ _READINESS_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def operations_router(probe: ReadinessProbe, registry: CollectorRegistry) -> APIRouter:
-    """The ``/health``, ``/ready`` and ``/metrics`` routes."""
+def operations_router(
+    probe: ReadinessProbe, registry: CollectorRegistry, pipeline: Callable[[], dict[str, Any]] | None = None
+) -> APIRouter:
+    """The ``/health``, ``/ready`` and ``/metrics`` routes.
+
+    ``pipeline`` adds the event pipeline's progress to ``/ready`` (outbox backlog, each subscription's state, lag and
+    last error): informative, it does not make the service unready, since a lagging subscription still serves reads.
+    """
     router = APIRouter(tags=["operations"])
 
     @router.get("/health", summary="Liveness")
@@ -125,6 +132,8 @@ def operations_router(probe: ReadinessProbe, registry: CollectorRegistry) -> API
             "status": "ready" if ok else "not ready",
             "checks": {name: {"ok": reason is None, "reason": reason} for name, reason in results.items()},
         }
+        if pipeline is not None:
+            body["pipeline"] = pipeline()
         return JSONResponse(body, status_code=200 if ok else 503)
 
     @router.get(

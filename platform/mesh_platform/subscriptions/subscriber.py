@@ -118,7 +118,7 @@ class Subscription:
         self.dead_lettered_total = 0
         self.health = SubscriptionHealth()
         self._committed: dict[Any, int] = {}  # per partition, the next offset this group committed
-        self.retry_wait = wait_random_exponential(multiplier=0.5, max=30.0)
+        self.retry_wait = wait_random_exponential(multiplier=0.5, max=10.0)
 
     @property
     def last_error(self) -> str | None:
@@ -276,6 +276,31 @@ class Subscription:
             self.health.last_error = f"store unavailable: {e}"
             return False
         return True
+
+    def handle_parked(self, record: Any) -> str | None:
+        """Handle a dead-lettered record again (after a fix); return why it still fails, or None once handled.
+
+        ``record`` must carry its original topic. A record that fails again is not parked a second time: it stays
+        where it is, and the reason is returned. An event handled before (its id is in ``processed_events``) is a
+        no-op, so re-driving twice never applies an event twice.
+        """
+        try:
+            message = from_kafka_record(record)
+        except InvalidEnvelope as e:
+            return f"invalid envelope: {e}"
+        if self.validator is not None and message.type in self.handlers:
+            try:
+                self.validator(message)
+            except ValueError as e:
+                return f"contract violation: {e}"
+        try:
+            handled = self._run_handlers([(record, message)], isolate=False)
+        except HandlingRefused as e:
+            cause = e.__cause__
+            return f"handler failed: {type(cause).__name__}: {cause}"
+        if handled and self.on_commit:
+            self.on_commit()
+        return None
 
     def _decode_all(self, records: list[Any]) -> list[tuple[Any, EventMessage]]:
         """Decode and validate records; those with a broken envelope or contract go to the dead-letter topic."""
