@@ -16,6 +16,7 @@ SECRETS = {
     "MESH_TOKEN_SECRET": "token-secret-for-the-test",
     "POSTGRES_PASSWORD": "admin-pw",
     **{f"{name.upper()}_DB_PASSWORD": f"{name}-pw-{index}" for index, name in enumerate(SERVICES)},
+    **{f"{name.upper()}_CURSOR_SECRET": f"{name}-cursor-secret-{index}-0123456789abcdef" for index, name in enumerate(SERVICES)},
 }
 
 
@@ -73,3 +74,12 @@ def test_database_init_script_gives_each_role_only_its_own_database():
     script = (ROOT / "deploy/postgres/init.sh").read_text()
     assert "REVOKE CONNECT ON DATABASE ${service} FROM PUBLIC" in script
     assert "for service in " + " ".join(SERVICES) in script
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_signs_cursors_with_its_own_secret(compose, service):
+    environment = compose["services"][service]["environment"]
+    assert environment["MESH_CURSOR_SECRET"] == SECRETS[f"{service.upper()}_CURSOR_SECRET"]
+    for other in SERVICES:
+        if other != service:
+            assert SECRETS[f"{other.upper()}_CURSOR_SECRET"] not in json.dumps(environment)
