@@ -41,6 +41,10 @@ class HandlingRefused(Exception):
     """Internal: a handler raised on the fast path; the batch is re-run one savepoint per event."""
 
 
+class ConsumerStalled(Exception):
+    """Records wait on assigned partitions but the consumer has returned none for too long: it is rebuilt."""
+
+
 @dataclass
 class SubscriptionHealth:
     """What a subscription reports about itself (``/ready``, ``/metrics``, ``mesh status``).
@@ -119,6 +123,8 @@ class Subscription:
         self.health = SubscriptionHealth()
         self._committed: dict[Any, int] = {}  # per partition, the next offset this group committed
         self.retry_wait = wait_random_exponential(multiplier=0.5, max=10.0)
+        # A consumer that keeps lag but returns nothing this long is rebuilt rather than trusted to recover.
+        self.stall_timeout = 60.0
 
     @property
     def last_error(self) -> str | None:
@@ -218,9 +224,17 @@ class Subscription:
 
         self._recovered()
         self._committed = {}
+        last_progress = time.monotonic()
         while not self._stop.is_set():
             batches = consumer.poll(timeout_ms=self.poll_timeout_ms)
             self._observe_lag(consumer)
+            if batches or not self.health.total_lag:
+                last_progress = time.monotonic()
+            elif time.monotonic() - last_progress > self.stall_timeout and self._still_lagging(consumer):
+                raise ConsumerStalled(
+                    f"{self.health.total_lag} records wait on {sorted(self.health.lag)} but none arrived for "
+                    f"{self.stall_timeout:.0f}s; rebuilding the consumer"
+                )
             if not batches:
                 continue
             records = [record for partition_records in batches.values() for record in partition_records]
@@ -252,11 +266,20 @@ class Subscription:
         self._recovered()
         return True
 
+    def _still_lagging(self, consumer: Any) -> bool:
+        """Re-read the group's committed offsets (another instance may have moved them) and the lag again."""
+        self._committed = {}
+        self._observe_lag(consumer)
+        return self.health.total_lag > 0
+
     def _observe_lag(self, consumer: Any) -> None:
         """Lag per assigned partition: its high watermark minus the offset this group committed there."""
         lag: dict[str, int] = {}
         try:
-            for partition in consumer.assignment():
+            assigned = consumer.assignment()
+            for revoked in set(self._committed) - set(assigned):  # if it comes back, its offset is read anew
+                del self._committed[revoked]
+            for partition in assigned:
                 highwater = consumer.highwater(partition)  # from the last fetch; None before the first
                 if highwater is None:
                     continue

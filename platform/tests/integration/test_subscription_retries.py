@@ -102,3 +102,38 @@ def test_a_failing_batch_is_retried_logged_and_reported_until_it_commits_once(st
     assert subscription.health.total_lag == 0
     assert subscription.health.last_error is None
     assert subscription.health.failing_since is None
+
+
+@dataclass
+class StuckConsumer(FakeConsumer):
+    """A consumer whose partition has records it never returns (as a wedged client would)."""
+
+    def poll(self, timeout_ms: int) -> dict:
+        time.sleep(0.05)
+        return {}
+
+
+def test_a_consumer_that_keeps_lag_but_returns_nothing_is_rebuilt_and_says_why(store, events, domain, caplog):
+    message = events.create(product="things", major=1, entity="thing", verb="changed", key="k", data={})
+    builds: list[StuckConsumer] = []
+
+    def build() -> StuckConsumer:
+        builds.append(StuckConsumer(message.topic, [consumed(message)] * 5))
+        return builds[-1]
+
+    subscription = Subscription(
+        engine=store.engine, tables=store.tables, group_id=f"{domain}-stuck", topics=[message.topic],
+        handlers={message.type: lambda session, m: None}, bootstrap_servers="unused:9092",
+        dead_letters=NullDeadLetters(), consumer_factory=build,
+    )
+    subscription.retry_wait = wait_none()
+    subscription.stall_timeout = 0.3
+    caplog.set_level(logging.WARNING, logger="mesh_platform.subscriptions.subscriber")
+    subscription.start()
+    try:
+        assert wait_for(lambda: len(builds) >= 3)
+    finally:
+        subscription.stop()
+    assert subscription.health.retries_total >= 2
+    assert any("5 records wait on" in r.getMessage() and "rebuilding the consumer" in r.getMessage()
+               for r in caplog.records)
