@@ -69,7 +69,7 @@ def test_breaking_change_under_the_same_major_is_refused_and_the_registered_vers
     reasons = next(p for p in response.json()["verdict"]["policies"] if p["policy"] == "semantic-version-respected")
     assert any("height_cm" in reason and "2.0.0" in reason for reason in reasons["reasons"])
     current = catalog_on_store.get("/api/v1/data-products/roster/fighters").json()
-    assert current["versions"][0]["version"] == "1.0.0"
+    assert current["versions"][0]["version"] == contract("roster", "fighters")["version"]
     refused = catalog_on_store.get("/api/v1/governance/registrations", params={"outcome": "refused"}).json()
     assert [(r["product"], r["version"]) for r in refused] == [("fighters", "1.1.0")]
 

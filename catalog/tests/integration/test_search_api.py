@@ -19,7 +19,8 @@ def registered(module_catalog, next_major):
     """Every repository contract, plus a second major of fighters with the first deprecated (statuses are a facet)."""
     documents = [read_document(path.read_text(encoding="utf-8"), path) for path in sorted(CONTRACTS.glob("*/*.odcs.yaml"))]
     fighters = next(d for d in documents if d["id"] == "roster.fighters")
-    deprecated = {**copy.deepcopy(fighters), "version": "1.0.1", "status": "deprecated",
+    major, minor, patch = (int(part) for part in fighters["version"].split("."))
+    deprecated = {**copy.deepcopy(fighters), "version": f"{major}.{minor}.{patch + 1}", "status": "deprecated",
                   "customProperties": [{"property": "sunsetDate", "value": "2031-01-31"}]}
     for document in [*documents, next_major(fighters, 2), deprecated]:
         response = module_catalog.post("/api/v1/data-products", json={"contract": document, "service_url": None})

@@ -110,11 +110,12 @@ def fakes():
 def test_registration_saves_the_product_indexes_it_and_announces_its_dataset(fakes, contract):
     service, registry, search, lineage = fakes
 
-    result = service.register(contract("roster", "fighters"), "http://127.0.0.1:8001")
+    document = contract("roster", "fighters")
+    result = service.register(document, "http://127.0.0.1:8001")
 
     assert result.outcome is RegistrationOutcome.CREATED
     product = registry.products[("roster", "fighters")]
-    assert product.owner == "roster-team" and product.versions[1].version == "1.0.0"
+    assert product.owner == "roster-team" and product.versions[1].version == document["version"]
     assert product.versions[1].service_url == "http://127.0.0.1:8001"
     assert "date_of_birth" in search.documents["roster/fighters"].field_names
     assert "pii" in search.documents["roster/fighters"].facets["tag"]

@@ -22,6 +22,7 @@ from mesh_platform.contracts import ContractRegistry, DataProductContract, Unkno
 from mesh_platform.subscriptions.dead_letter import dead_letter_topic
 
 TOPIC_CONFIG_PROPERTY = "topicConfig"
+WITHHELD_FIELDS_PROPERTY = "withheldFields"
 SUBSCRIPTIONS_FILE = "subscriptions.yaml"
 
 # What a product topic gets where its contract says nothing: history kept forever (a new subscriber replays from
@@ -174,8 +175,29 @@ class EventPlane:
         return [grant for grant in self.grants if grant.principal == principal]
 
 
+def withheld_fields(contract: DataProductContract) -> set[str]:
+    """The fields the contract's ``withheldFields`` keeps off the topic (its personal data)."""
+    declared = _kafka_custom_property(contract, WITHHELD_FIELDS_PROPERTY) or []
+    if not isinstance(declared, list) or not all(isinstance(name, str) for name in declared):
+        raise EventPlaneError(
+            f"{contract.source}: servers[kafka].customProperties[{WITHHELD_FIELDS_PROPERTY}]: must list field names"
+        )
+    return set(declared)
+
+
 def product_topic(contract: DataProductContract) -> TopicSpec:
-    """The topic of one product major, with the settings its contract declares (``topicConfig``)."""
+    """The topic of one product major, with the settings its contract declares (``topicConfig``).
+
+    Refuses a contract whose personal data would travel on the topic: every principal granted the product may read
+    it, so PII fields must be listed in ``withheldFields`` (events leave them out).
+    """
+    exposed = contract.pii_fields - withheld_fields(contract)
+    if exposed:
+        raise EventPlaneError(
+            f"{contract.source}: personal data {sorted(exposed)} would travel on {contract.topic}, which every "
+            f"principal granted {contract.id} v{contract.major} may read; list it in the kafka server's "
+            f"customProperty {WITHHELD_FIELDS_PROPERTY} and leave it out of the events"
+        )
     where = f"{contract.source}: servers[kafka].customProperties[{TOPIC_CONFIG_PROPERTY}]"
     declared = _kafka_custom_property(contract, TOPIC_CONFIG_PROPERTY)
     if declared is None:

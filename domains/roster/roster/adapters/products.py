@@ -1,4 +1,9 @@
-"""The ``fighters`` data product, v1: how a fighter looks on the wire (HTTP port and events alike)."""
+"""The ``fighters`` data product, v1: how a fighter looks on the HTTP port and on the topic.
+
+Events carry the record without its personal data: ``roster.fighters.v1`` is readable by every principal granted
+the product, so the date of birth never goes there (the contract's ``withheldFields``); consumers that need it read
+the HTTP port with the product's PII scope.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from roster.domain.model import Fighter
 
 PRODUCT = "fighters"
 MAJOR = 1
+# Personal data never published on the topic (declared as `withheldFields` on the contract's kafka server).
+WITHHELD_FROM_EVENTS = frozenset({"date_of_birth"})
 
 
 def fighter_record_v1(fighter: Fighter) -> dict[str, Any]:
@@ -30,6 +37,11 @@ def fighter_record_v1(fighter: Fighter) -> dict[str, Any]:
         "registered_at": utc_timestamp(fighter.registered_at),
         "updated_at": utc_timestamp(fighter.updated_at),
     }
+
+
+def fighter_event_v1(fighter: Fighter) -> dict[str, Any]:
+    """The data of a fighter event: the contract's record without the fields withheld from the topic."""
+    return {name: value for name, value in fighter_record_v1(fighter).items() if name not in WITHHELD_FROM_EVENTS}
 
 
 def row_record_v1(row: RowMapping) -> dict[str, Any]:

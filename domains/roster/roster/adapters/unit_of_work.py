@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
-from roster.adapters.products import MAJOR, PRODUCT, fighter_record_v1
+from roster.adapters.products import MAJOR, PRODUCT, fighter_event_v1
 from roster.adapters.repository import SqlFighterRepository
 from roster.domain.events import FighterEvent, FighterRegistered, FighterRetired, FighterUpdated
 
@@ -28,6 +28,6 @@ class SqlRosterUnitOfWork(SqlUnitOfWork):
                 entity="fighter",
                 verb=_VERBS[type(event)],
                 key=event.fighter.fighter_id,
-                data=fighter_record_v1(event.fighter),
+                data=fighter_event_v1(event.fighter),
             )
         )
