@@ -1,14 +1,14 @@
-"""Catalog search over 10,000 products: p95 ≤ 50 ms, against a bare FTS5 ``MATCH`` on the same index.
+"""Catalog search over 10,000 products: every query kind, facet counts included, ≤ 2× the bare query it wraps;
+indexing 10,000 products ≤ 10 s; HTTP p95 ≤ 50 ms. SQLite (FTS5) and PostgreSQL (``tsvector``) measured alike.
 
 Products are synthetic but shaped like the mesh's (a name, a purpose, 8 to 16 described and classified fields,
 tags), their words drawn from a 3,000-word vocabulary with Zipf-Mandelbrot frequencies, the domain's own words the
-commonest: some queries match nearly every product, others a handful.
-They are indexed through the catalog's own search adapter into a SQLite store. The catalog figure is
-``GET /api/v1/search`` on a uvicorn server in its own process (ranking, facet counts of every result, a page of 20);
-the in-process figure is ``RegistryService.search``. The baseline is the bare top-20 FTS5 query, without facets, run
-with ``sqlite3`` on the same file.
+commonest: some queries match nearly every product, others a handful. They are indexed through the catalog's own
+search adapter in batches. The catalog figure is ``RegistryService.search`` in-process (ranking, facet counts of
+every hit, a page of 20 with summaries) and ``GET /api/v1/search`` on a uvicorn server in its own process; the
+baseline is the bare top-20 query on the same store and indexes, with the same facet filters but no facet counts
+(``sqlite3``/``psycopg`` directly), timed alternately with the catalog's so machine noise hits both.
 """
-
 from __future__ import annotations
 
 import gc
@@ -18,22 +18,29 @@ import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
+from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
+import psycopg
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from benchmarks.servers import served_catalog
-from catalog.adapters.search_index import SqliteSearchIndex
+from benchmarks.servers import percentile, served_catalog, verdict
+from catalog.adapters.search_facets import FacetValues
+from catalog.adapters.search_index import search_index_for
 from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from catalog.domain.model import DataProduct, Lifecycle, ProductVersion, Verdict
 from catalog.domain.search_document import search_document
-from catalog.domain.search_query import parse_query, to_fts5
+from catalog.domain.search_query import Node, parse_query, to_fts5, to_tsquery
 from catalog.service.registry import RegistryService
 from mesh_platform.store.engine import create_store_engine
 from mesh_platform.store.migrations import upgrade_store
+from mesh_platform.testing.postgres import admin_url, create_database, drop_database
 
 PRODUCTS = 10_000
 ROUNDS = 5
+BATCH = 500
 TARGET_MS = 50.0
 MIGRATIONS = Path(__file__).resolve().parents[1] / "catalog" / "catalog" / "migrations"
 NOW = datetime(2024, 5, 1, tzinfo=UTC)
@@ -50,7 +57,7 @@ SYLLABLES = "ka to ri ne mo sa lu vi de ga po fe ni ro ta mi ba ke zu lo".split(
 VOCABULARY = DOMAIN_WORDS + [
     SYLLABLES[i % 20] + SYLLABLES[(i // 20) % 20] + SYLLABLES[(i // 400) % 20] + "n" for i in range(3_000 - len(DOMAIN_WORDS))
 ]
-WEIGHTS = [1 / (rank + 10) for rank in range(len(VOCABULARY))]
+CUMULATIVE_WEIGHTS = list(accumulate(1 / (rank + 10) for rank in range(len(VOCABULARY))))
 QUERIES = [
     ("commonest word", "fighter", {}),
     ("two common words", "weight class", {}),
@@ -66,7 +73,7 @@ QUERIES = [
 
 
 def words(rng: random.Random, count: int) -> str:
-    return " ".join(rng.choices(VOCABULARY, WEIGHTS, k=count))
+    return " ".join(rng.choices(VOCABULARY, cum_weights=CUMULATIVE_WEIGHTS, k=count))
 
 
 def product(rng: random.Random, number: int) -> DataProduct:
@@ -88,57 +95,78 @@ def product(rng: random.Random, number: int) -> DataProduct:
                        f"team-{number % 40}", sorted(set(words(rng, 3).split())), NOW, NOW, versions)
 
 
-def build(url: str) -> None:
+def build(url: str) -> float:
+    """Index PRODUCTS synthetic products into a new store at ``url``; the seconds indexing took."""
     engine = create_store_engine(url)
     upgrade_store(engine, MIGRATIONS)
     rng = random.Random(42)
+    products = [product(rng, number) for number in range(PRODUCTS)]
+    started = time.perf_counter()
     with Session(engine) as session:
-        index = SqliteSearchIndex(session)
-        for number in range(PRODUCTS):
-            index.index(search_document(product(rng, number)))
+        index = search_index_for(session)
+        for start in range(0, PRODUCTS, BATCH):
+            index.index_many([search_document(p) for p in products[start: start + BATCH]])
         session.commit()
+    seconds = time.perf_counter() - started
     engine.dispose()
+    return seconds
 
 
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+def bare_query(dialect: str, tree: Node | None, codes: list[int | str]) -> tuple[str, list[Any]]:
+    """The bare SQL a search wraps: the top 20 of the text match and the facet filters, no facet counts."""
+    if dialect == "sqlite":
+        filters = " AND rowid IN (SELECT doc FROM search_facets WHERE code = ?)" * len(codes)
+        if tree is None:
+            return f"SELECT product_key FROM search_fts_hits WHERE 1 = 1{filters} ORDER BY product_key LIMIT 20", codes
+        return (f"SELECT product_key FROM search_fts WHERE search_fts MATCH ?{filters} ORDER BY rank LIMIT 20",
+                [to_fts5(tree), *codes])
+    filters = " AND string_to_array(facet_codes, ' ') @> %s::text[]" if codes else ""
+    parameters: list[Any] = [codes] if codes else []
+    if tree is None:
+        return f"SELECT product_key FROM search_documents WHERE true{filters} ORDER BY product_key LIMIT 20", parameters
+    return ("SELECT product_key FROM search_documents, to_tsquery('simple', %s) query WHERE document @@ query"
+            f"{filters} ORDER BY ts_rank(document, query) DESC LIMIT 20", [to_tsquery(tree), *parameters])
 
 
-def bare_ms(path: Path) -> dict[str, list[float]]:
-    connection = sqlite3.connect(path)
-    timings: dict[str, list[float]] = {}
-    for _ in range(ROUNDS + 1):
-        for name, query, _filters in QUERIES:
-            tree = parse_query(query)
-            started = time.perf_counter()
-            if tree is None:
-                connection.execute("SELECT product_key FROM search_documents ORDER BY domain, product LIMIT 20").fetchall()
-            else:
-                connection.execute(
-                    "SELECT product_key FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT 20", (to_fts5(tree),)
-                ).fetchall()
-            timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
-    connection.close()
-    return {name: samples[1:] for name, samples in timings.items()}  # the first round warms the page cache
+def bare_connection(url: str) -> Any:
+    if url.startswith("sqlite"):
+        return sqlite3.connect(make_url(url).database)
+    return psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False),
+                           autocommit=True)
 
 
-def in_process_ms(url: str) -> tuple[dict[str, list[float]], dict[str, int]]:
+def in_process_ms(url: str) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, int]]:
+    """Per query kind: timings of ``RegistryService.search`` and of the bare query, taken alternately."""
     engine = create_store_engine(url)
     service = RegistryService(lambda: SqlCatalogUnitOfWork(engine), lineage=None)  # type: ignore[arg-type]
-    timings: dict[str, list[float]] = {}
+    dialect = engine.dialect.name
+    bare = bare_connection(url)
+    queries = []
+    for name, query, filters in QUERIES:
+        codes = [FacetValues.code_of(facet, value) for facet, value in sorted(filters.items())]
+        sql, parameters = bare_query(dialect, parse_query(query), [FacetValues.number_of(c) for c in codes]
+                                     if dialect == "sqlite" else codes)
+        queries.append((name, query, filters, sql, parameters))
+    ours: dict[str, list[float]] = {}
+    theirs: dict[str, list[float]] = {}
     totals: dict[str, int] = {}
-    for _name, query, filters in QUERIES:  # a first round warms the page cache, as a running catalog's is
+    for _name, query, filters, sql, parameters in queries:  # warm both page caches, as a running catalog's is
         service.search(query, filters, limit=20, offset=0)
+        bare.execute(sql, parameters).fetchall()
     gc.freeze()  # as the catalog does once started
     for _ in range(ROUNDS):
-        for name, query, filters in QUERIES:
+        for name, query, filters, sql, parameters in queries:
             started = time.perf_counter()
             results = service.search(query, filters, limit=20, offset=0)
-            timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+            middle = time.perf_counter()
+            bare.execute(sql, parameters).fetchall()
+            ended = time.perf_counter()
+            ours.setdefault(name, []).append((middle - started) * 1000)
+            theirs.setdefault(name, []).append((ended - middle) * 1000)
             totals[name] = results.total
+    bare.close()
     engine.dispose()
-    return timings, totals
+    return ours, theirs, totals
 
 
 def http_ms(url: str, directory: Path) -> list[float]:
@@ -154,34 +182,39 @@ def http_ms(url: str, directory: Path) -> list[float]:
     return timings
 
 
-def main() -> list[str]:
-    with tempfile.TemporaryDirectory(prefix="bench-catalog-search-") as directory:
-        path = Path(directory) / "search.db"
-        url = f"sqlite:///{path}"
-        started = time.perf_counter()
-        build(url)
-        build_seconds = time.perf_counter() - started
-        bare = bare_ms(path)
-        catalog, totals = in_process_ms(url)
-        http = http_ms(url, Path(directory))
-    all_bare = [t for samples in bare.values() for t in samples]
-    all_catalog = [t for samples in catalog.values() for t in samples]
-    p95_http, p95_catalog, p95_bare = percentile(http, 0.95), percentile(all_catalog, 0.95), percentile(all_bare, 0.95)
-    rows = [
-        f"| catalog search over {PRODUCTS:,} products, HTTP p95 ({len(http)} queries of {len(QUERIES)} kinds, ranking + "
-        f"facet counts) | {p95_http:.1f} ms | bare FTS5 top-20 `MATCH` p95: {p95_bare:.2f} ms | {p95_http / p95_bare:.1f}× "
-        f"| ≤ {TARGET_MS:.0f} ms | {'met' if p95_http <= TARGET_MS else 'missed'} |",
-        f"| catalog search over {PRODUCTS:,} products, in-process `RegistryService.search` p95 | {p95_catalog:.1f} ms | "
-        f"bare FTS5 top-20 `MATCH` p95: {p95_bare:.2f} ms | {p95_catalog / p95_bare:.1f}× | ≤ {TARGET_MS:.0f} ms | "
-        f"{'met' if p95_catalog <= TARGET_MS else 'missed'} |",
-    ]
+def engine_rows(label: str, bare_label: str, url: str, build_seconds: float) -> list[str]:
+    ours, theirs, totals = in_process_ms(url)
+    rows = []
     for name, query, filters in QUERIES:
-        median, base = statistics.median(catalog[name]), statistics.median(bare[name])
+        median, base = statistics.median(ours[name]), statistics.median(theirs[name])
         shown = " ".join([query, *(f"{k}={v}" for k, v in filters.items())]).strip()
-        rows.append(f"| catalog search `{shown}` ({name}, {totals[name]:,} hits), in-process median | {median:.1f} ms | "
-                    f"bare FTS5: {base:.2f} ms | {median / base:.1f}× | — | info |")
-    rows.append(f"| catalog search: indexing {PRODUCTS:,} products through the search adapter | {build_seconds:.1f} s | "
-                f"— | — | — | info |")
+        rows.append(f"| catalog search ({label}) `{shown}` ({name}, {totals[name]:,} hits), in-process median, ranking "
+                    f"+ facet counts | {median:.2f} ms | {bare_label}: {base:.2f} ms | {median / base:.2f}× | ≤ 2× | "
+                    f"{verdict(median <= 2 * base)} |")
+    rows.append(f"| catalog search ({label}): indexing {PRODUCTS:,} products, batches of {BATCH} | {build_seconds:.1f} s "
+                f"| — | — | ≤ 10 s | {verdict(build_seconds <= 10)} |")
+    return rows
+
+
+def main(smoke: bool = False) -> list[str]:
+    """The rows of this benchmark; ``smoke``: at tiny sizes, only to show it still runs."""
+    global PRODUCTS, ROUNDS
+    if smoke:
+        PRODUCTS, ROUNDS = 300, 1
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-catalog-search-") as directory:
+        url = f"sqlite:///{Path(directory) / 'search.db'}"
+        rows += engine_rows("SQLite", "bare FTS5 top-20 `MATCH` + filters", url, build(url))
+        http = http_ms(url, Path(directory))
+        p95 = percentile(http, 0.95)
+        rows.insert(0, f"| catalog search over {PRODUCTS:,} products, HTTP p95 ({len(http)} queries of {len(QUERIES)} "
+                       f"kinds, ranking + facet counts) | {p95:.1f} ms | — | — | ≤ {TARGET_MS:.0f} ms | "
+                       f"{verdict(p95 <= TARGET_MS)} |")
+    postgres = create_database(admin_url())
+    try:
+        rows += engine_rows("PostgreSQL", "bare `tsquery` top-20 + filters", postgres, build(postgres))
+    finally:
+        drop_database(postgres)
     return rows
 
 

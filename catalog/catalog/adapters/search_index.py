@@ -1,65 +1,43 @@
 """Full-text search over products with facets: SQLite FTS5 by default, PostgreSQL full text when on PostgreSQL.
 
 Both keep the same ``search_documents`` table; they differ in the text index (an FTS5 virtual table kept by hand,
-or a generated ``tsvector`` column with a GIN index) and in the query language the parsed search is compiled to.
-One query returns every hit (facet filters applied) with its score and the codes of its facet values; facet counts
-and the page are worked out from those rows, so a search reads the hits once however many facets it counts.
+or a generated ``tsvector`` column with a GIN index), in the query language the parsed search is compiled to, and in
+how facets are filtered and counted. On SQLite one query reads every hit (facet filters applied through an index of
+facet postings) with its score and its facet codes packed as 8-byte numbers, and Python counts them in C loops; on
+PostgreSQL one statement returns the page, the facet counts and the total, counted by the server. Either way a
+search reads the hits once however many facets it counts.
 """
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import json
+import sys
+from array import array
 from collections import Counter
+from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Engine, delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from catalog.adapters.tables import SearchDocumentRow, SearchFacetValueRow
+from catalog.adapters.search_facets import IN_LIST, FacetValues
+from catalog.adapters.tables import SearchDocumentRow
 from catalog.domain.search_document import FACETS, SearchDocument, SearchHit, SearchResults
 from catalog.domain.search_query import Node, to_fts5, to_tsquery
 
 MAX_FACET_VALUES = 50
 """Facet values counted per facet in a search answer (the most frequent among the hits)."""
 
-
-class FacetValues:
-    """Facet values and their codes: a code is a hash of ``facet=value``, so it means the same in every process
-    and in every transaction, committed or not; names are read from the store once per process, then only when an
-    unknown code shows up."""
-
-    def __init__(self) -> None:
-        self._names: dict[str, tuple[str, str]] = {}
-
-    @staticmethod
-    def code_of(facet: str, value: str) -> str:
-        return hashlib.blake2b(f"{facet}={value}".encode(), digest_size=6).hexdigest()
-
-    def name_of(self, session: Session, code: str) -> tuple[str, str]:
-        if code not in self._names:
-            rows = session.execute(select(SearchFacetValueRow.code, SearchFacetValueRow.facet, SearchFacetValueRow.value))
-            self._names.update((row_code, (facet, value)) for row_code, facet, value in rows)
-        return self._names[code]
-
-    def add(self, session: Session, facet: str, value: str) -> str:
-        code = self.code_of(facet, value)
-        if code not in self._names and session.get(SearchFacetValueRow, code) is None:
-            session.add(SearchFacetValueRow(code=code, facet=facet, value=value))
-        self._names[code] = (facet, value)
-        return code
-
-
 _FACET_VALUES: WeakKeyDictionary[Engine, FacetValues] = WeakKeyDictionary()
+Page = list[tuple[str, float]]
+Counts = list[tuple[tuple[str, str], int]]
 
 
 class SqlSearchIndex:
     """The parts both engines share: documents, facet codes, filtering, paging and facet counts."""
-
-    higher_score_is_better = False
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -68,57 +46,53 @@ class SqlSearchIndex:
 
     def index(self, document: SearchDocument) -> None:
         """Insert or replace the search document of one product."""
-        self.remove(document.product_key)
-        codes = [self.facet_values.add(self.session, facet, value)
-                 for facet, values in document.facets.items() for value in dict.fromkeys(values)]
-        self.session.add(
-            SearchDocumentRow(
-                product_key=document.product_key, domain=document.domain, product=document.product,
-                name=document.name, description=document.description, field_names=document.field_names,
-                tags=document.tags, facet_codes=" ".join(codes), summary=document.summary,
-            )
-        )
-        self.session.flush()
-        self._index_text(document)
+        self.index_many([document])
+
+    def index_many(self, documents: Sequence[SearchDocument]) -> None:
+        """Insert or replace the search documents of many products with a few multi-row statements."""
+        documents = list({document.product_key: document for document in documents}.values())  # the last wins
+        if not documents:
+            return
+        keys = [document.product_key for document in documents]
+        self.remove_many(keys)
+        self.facet_values.add_many(self.session, ((facet, value) for document in documents
+                                                  for facet, values in document.facets.items() for value in values))
+        code_of = self.facet_values.code_of
+        rows = []
+        codes_of: dict[str, list[str]] = {}
+        for document in documents:
+            codes = codes_of[document.product_key] = [
+                code_of(facet, value) for facet, values in document.facets.items() for value in dict.fromkeys(values)]
+            rows.append({"product_key": document.product_key, "domain": document.domain, "product": document.product,
+                         "name": document.name, "description": document.description,
+                         "field_names": document.field_names, "tags": document.tags, "facet_codes": " ".join(codes),
+                         "summary": document.summary})
+        self.session.execute(insert(SearchDocumentRow.__table__), rows)  # type: ignore[attr-defined]
+        self._index_text(codes_of)
 
     def remove(self, product_key: str) -> None:
-        self._remove_text(product_key)
-        self.session.execute(delete(SearchDocumentRow).where(SearchDocumentRow.product_key == product_key))
+        self.remove_many([product_key])
+
+    def remove_many(self, product_keys: Sequence[str]) -> None:
+        for chunk in _chunks(list(product_keys)):
+            self._remove_text(chunk)
+            self.session.execute(delete(SearchDocumentRow).where(SearchDocumentRow.product_key.in_(chunk)))
 
     def search(self, tree: Node | None, filters: dict[str, str], *, limit: int, offset: int) -> SearchResults:
         """Products matching ``tree`` (all if None) and every facet filter, best first, with facet counts."""
         unknown = set(filters) - set(FACETS)
         if unknown:
             raise ValueError(f"unknown facet(s) {sorted(unknown)}")
-        params: dict[str, Any] = {}
-        conditions = []
-        for position, (facet, value) in enumerate(sorted(filters.items())):
-            code = self.facet_values.code_of(facet, value)
-            conditions.append(f"(' ' || d.facet_codes || ' ') LIKE :f{position}")
-            params[f"f{position}"] = f"% {code} %"
-        if tree is None:
-            sql = self._all_sql() + " WHERE " + (" AND ".join(conditions) or "1 = 1")
-        else:
-            sql = self._match_sql() + "".join(f" AND {condition}" for condition in conditions)
-            params["q"] = self._compile(tree)
-        rows = self.session.execute(text(sql), params).all()
-        counts = Counter(" ".join([row[2] for row in rows]).split())
+        codes = [self.facet_values.code_of(facet, value) for facet, value in sorted(filters.items())]
+        page, total, counts = self._run(tree, codes, limit=limit, offset=offset)
         facets: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
-        for code, count in counts.most_common():
-            facet, value = self.facet_values.name_of(self.session, code)
+        for (facet, value), count in sorted(counts, key=itemgetter(1), reverse=True):
             if len(facets[facet]) < MAX_FACET_VALUES:
                 facets[facet].append((value, count))
         for values in facets.values():
             values.sort(key=lambda item: (-item[1], item[0]))
-        if tree is None:  # no relevance to rank by: domain, then product
-            page = sorted(rows, key=itemgetter(0))[offset: offset + limit]
-        elif self.higher_score_is_better:
-            page = heapq.nlargest(offset + limit, rows, key=itemgetter(1))[offset:]
-        else:
-            page = heapq.nsmallest(offset + limit, rows, key=itemgetter(1))[offset:]
-        summaries = self._summaries([row[0] for row in page])
-        hits = [SearchHit(row[0], float(row[1]), summaries[row[0]]) for row in page]
-        return SearchResults(len(rows), hits, facets)
+        summaries = self._summaries([key for key, _score in page])
+        return SearchResults(total, [SearchHit(key, float(score), summaries[key]) for key, score in page], facets)
 
     def _summaries(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         if not keys:
@@ -131,78 +105,125 @@ class SqlSearchIndex:
 
     # engine-specific -------------------------------------------------------------------------------------------
 
-    def _all_sql(self) -> str:
-        """SQL selecting ``product_key, score, facet_codes`` of every document (table alias ``d``)."""
-        return "SELECT d.product_key, 0.0, d.facet_codes FROM search_documents d"
-
-    def _match_sql(self) -> str:
-        """SQL selecting ``product_key, score, facet_codes`` of every document matching ``:q``."""
+    def _run(self, tree: Node | None, codes: list[str], *, limit: int, offset: int) -> tuple[Page, int, Counts]:
+        """The page of ``(product_key, score)``, the number of hits and the count of each facet value among them."""
         raise NotImplementedError
 
-    def _compile(self, tree: Node) -> str:
-        raise NotImplementedError
+    def _index_text(self, codes_of: dict[str, list[str]]) -> None:
+        """Keep the engine's text and facet indexes in step with the ``search_documents`` rows of these products
+        (product key → codes of its facet values)."""
 
-    def _index_text(self, document: SearchDocument) -> None:
-        """Keep the engine's text index in step with ``search_documents``."""
-
-    def _remove_text(self, product_key: str) -> None:
-        """Drop ``product_key`` from the engine's text index."""
+    def _remove_text(self, product_keys: list[str]) -> None:
+        """Drop ``product_keys`` from the engine's text and facet indexes."""
 
 
 class SqliteSearchIndex(SqlSearchIndex):
-    """FTS5 with bm25 ranking (lower is better); names weigh most, then tags, field names, descriptions."""
+    """FTS5 with bm25 ranking (lower is better); names weigh most, then tags, field names, descriptions.
 
-    def _all_sql(self) -> str:
-        return "SELECT d.product_key, 0.0, d.facet_codes FROM search_fts_hits d"
+    ``search_fts_hits`` holds per document what a search reads of every hit (its key and its facet codes packed
+    as 8-byte numbers), in rows small enough for thousands of hits to stay in the page cache; ``search_facets``
+    holds the postings of each facet value, so filters are index lookups.
+    """
 
-    def _match_sql(self) -> str:
-        return (
-            "SELECT d.product_key, bm25(search_fts, 0.0, 10.0, 1.0, 4.0, 6.0), d.facet_codes "
-            "FROM search_fts JOIN search_fts_hits d ON d.rowid = search_fts.rowid WHERE search_fts MATCH :q"
-        )
+    def _run(self, tree: Node | None, codes: list[str], *, limit: int, offset: int) -> tuple[Page, int, Counts]:
+        filters = " AND h.rowid IN (SELECT doc FROM search_facets WHERE code = ?)" * len(codes)
+        params: list[Any] = [self.facet_values.number_of(code) for code in codes]
+        if tree is None:  # no relevance to rank by: domain, then product (the key)
+            sql = "SELECT h.rowid, h.product_key, h.facets FROM search_fts_hits h WHERE 1 = 1" + filters
+        else:  # hits by rowid: keys are read for the page only
+            sql = ("SELECT h.rowid, bm25(search_fts, 0.0, 10.0, 1.0, 4.0, 6.0), h.facets FROM search_fts "
+                   "JOIN search_fts_hits h ON h.rowid = search_fts.rowid WHERE search_fts MATCH ?" + filters)
+            params.insert(0, to_fts5(tree))
+        # Straight to the driver: thousands of hits wrapped as SQLAlchemy rows would cost more than the query.
+        driver = self.session.connection().connection.driver_connection
+        rows = driver.execute(sql, params).fetchall()  # type: ignore[union-attr]
+        numbers = array("q", b"".join([row[2] for row in rows]))
+        if sys.byteorder != "little":
+            numbers.byteswap()
+        name_of = self.facet_values.name_of_number
+        counts = [(name_of(self.session, number), count) for number, count in Counter(numbers).items()]
+        if tree is None:
+            page = sorted(rows, key=itemgetter(1))[offset: offset + limit]
+        else:
+            page = heapq.nsmallest(offset + limit, rows, key=itemgetter(1))[offset:]
+        self._page_summaries = {}
+        if page:
+            marks = ", ".join("?" * len(page))
+            found = driver.execute(  # type: ignore[union-attr]
+                f"SELECT rowid, product_key, summary FROM search_documents WHERE rowid IN ({marks})",
+                [row[0] for row in page]).fetchall()
+            keys = {rowid: key for rowid, key, _summary in found}
+            self._page_summaries = {key: json.loads(summary) for _rowid, key, summary in found}
+            page = [(keys[row[0]], 0.0 if tree is None else row[1]) for row in page]
+        return page, len(rows), counts
 
-    def _compile(self, tree: Node) -> str:
-        return to_fts5(tree)
+    def _summaries(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        return self._page_summaries  # read along with the page's keys
 
-    def _index_text(self, document: SearchDocument) -> None:
+    def _index_text(self, codes_of: dict[str, list[str]]) -> None:
         # The text rows share the document row's rowid, so replacing a document never scans the text index.
-        values = {"key": document.product_key, "name": document.name, "description": document.description,
-                  "field_names": document.field_names, "tags": document.tags}
-        self.session.execute(
-            text(
+        number_of = self.facet_values.number_of
+        for chunk in _chunks(list(codes_of)):
+            keys = {f"k{i}": key for i, key in enumerate(chunk)}
+            where = "WHERE product_key IN (" + ", ".join(f":{name}" for name in keys) + ")"
+            self.session.execute(text(
                 "INSERT INTO search_fts (rowid, product_key, name, description, field_names, tags) "
-                "SELECT rowid, :key, :name, :description, :field_names, :tags FROM search_documents "
-                "WHERE product_key = :key"
-            ),
-            values,
-        )
-        self.session.execute(
-            text("INSERT INTO search_fts_hits (rowid, product_key, facet_codes) "
-                 "SELECT rowid, product_key, facet_codes FROM search_documents WHERE product_key = :key"),
-            values,
-        )
+                f"SELECT rowid, product_key, name, description, field_names, tags FROM search_documents {where}"
+            ), keys)
+            rowids = self.session.execute(text(f"SELECT rowid, product_key FROM search_documents {where}"), keys).all()
+            hits, postings = [], []
+            for rowid, key in rowids:
+                numbers = array("q", [number_of(code) for code in codes_of[key]])
+                postings += [{"code": number, "doc": rowid} for number in numbers]
+                if sys.byteorder != "little":
+                    numbers.byteswap()
+                hits.append({"rowid": rowid, "key": key, "facets": numbers.tobytes()})
+            self.session.execute(text("INSERT INTO search_fts_hits (rowid, product_key, facets) "
+                                      "VALUES (:rowid, :key, :facets)"), hits)
+            if postings:
+                self.session.execute(text("INSERT INTO search_facets (code, doc) VALUES (:code, :doc)"), postings)
 
-    def _remove_text(self, product_key: str) -> None:
-        for table in ("search_fts", "search_fts_hits"):
-            self.session.execute(
-                text(f"DELETE FROM {table} WHERE rowid = (SELECT rowid FROM search_documents WHERE product_key = :key)"),
-                {"key": product_key},
-            )
+    def _remove_text(self, product_keys: list[str]) -> None:
+        keys = {f"k{i}": key for i, key in enumerate(product_keys)}
+        rowids = "SELECT rowid FROM search_documents WHERE product_key IN (" + ", ".join(f":{k}" for k in keys) + ")"
+        for table, column in (("search_fts", "rowid"), ("search_fts_hits", "rowid"), ("search_facets", "doc")):
+            self.session.execute(text(f"DELETE FROM {table} WHERE {column} IN ({rowids})"), keys)
 
 
 class PostgresSearchIndex(SqlSearchIndex):
-    """The generated, weighted ``tsvector`` column of ``search_documents`` with ``ts_rank`` (higher is better)."""
+    """The generated, weighted ``tsvector`` column of ``search_documents`` with ``ts_rank`` (higher is better);
+    facet filters use the GIN index over the array of facet codes, and the server counts facet values."""
 
-    higher_score_is_better = True
+    def _run(self, tree: Node | None, codes: list[str], *, limit: int, offset: int) -> tuple[Page, int, Counts]:
+        conditions = ["string_to_array(d.facet_codes, ' ') @> CAST(:codes AS text[])"] if codes else []
+        params: dict[str, Any] = {"codes": codes, "limit": limit, "offset": offset}
+        if tree is None:
+            hits = "SELECT d.product_key, 0.0 AS score, d.facet_codes FROM search_documents d"
+            order = "product_key"
+        else:
+            hits = ("SELECT d.product_key, ts_rank(d.document, query) AS score, d.facet_codes "
+                    "FROM search_documents d, to_tsquery('simple', :q) query")
+            conditions.insert(0, "d.document @@ query")
+            order = "score DESC, product_key"
+            params["q"] = to_tsquery(tree)
+        if conditions:
+            hits += " WHERE " + " AND ".join(conditions)
+        rows = self.session.execute(text(
+            f"WITH hits AS MATERIALIZED ({hits}) "
+            f"SELECT 0, product_key, score FROM (SELECT product_key, score FROM hits ORDER BY {order} "
+            "LIMIT :limit OFFSET :offset) page "
+            "UNION ALL SELECT 1, code, count(*) FROM hits, unnest(string_to_array(facet_codes, ' ')) AS code GROUP BY code "
+            "UNION ALL SELECT 2, '', count(*) FROM hits"
+        ), params).all()
+        page = [(key, float(score)) for part, key, score in rows if part == 0]
+        page.sort(key=lambda hit: (-hit[1], hit[0]) if tree is not None else hit[0])
+        total = next(int(count) for part, _key, count in rows if part == 2)
+        counts = [(self.facet_values.name_of(self.session, code), int(count)) for part, code, count in rows if part == 1]
+        return page, total, counts
 
-    def _match_sql(self) -> str:
-        return (
-            "SELECT d.product_key, ts_rank(d.document, to_tsquery('simple', :q)), d.facet_codes FROM search_documents d "
-            "WHERE d.document @@ to_tsquery('simple', :q)"
-        )
 
-    def _compile(self, tree: Node) -> str:
-        return to_tsquery(tree)
+def _chunks(values: list[str]) -> list[list[str]]:
+    return [values[start: start + IN_LIST] for start in range(0, len(values), IN_LIST)]
 
 
 def search_index_for(session: Session) -> SqlSearchIndex:
