@@ -1,0 +1,43 @@
+"""Every service publishes a valid OpenAPI document that tells the truth about its errors and its metrics."""
+
+import importlib
+
+import pytest
+from fastapi.testclient import TestClient
+from openapi_spec_validator import validate
+
+SERVICES = ["catalog", "roster", "schedule", "results", "stats"]
+
+
+@pytest.fixture
+def document(request, tmp_path, monkeypatch) -> dict:
+    monkeypatch.setenv("MESH_RUN_DIR", str(tmp_path))
+    monkeypatch.setenv("MESH_RELAY_ENABLED", "false")
+    monkeypatch.setenv("MESH_SUBSCRIPTIONS_ENABLED", "false")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = importlib.import_module(f"{request.param}.app").create_app()
+    return TestClient(app).get("/openapi.json").json()  # no lifespan: the document needs no store
+
+
+@pytest.mark.parametrize("document", SERVICES, indirect=True)
+def test_the_document_is_valid_openapi(document):
+    validate(document)
+
+
+@pytest.mark.parametrize("document", SERVICES, indirect=True)
+def test_errors_are_documented_as_problem_json_never_as_fastapis_validation_error(document):
+    assert "HTTPValidationError" not in str(document)
+    assert "Problem" in document["components"]["schemas"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            assert "500" in responses, f"{method} {path}"
+            for status, response in responses.items():
+                if status[0] not in "45" or (path == "/ready" and status == "503"):
+                    continue
+                assert "application/problem+json" in response.get("content", {}), f"{method} {path} {status}"
+
+
+@pytest.mark.parametrize("document", SERVICES, indirect=True)
+def test_metrics_are_documented_as_text(document):
+    assert list(document["paths"]["/metrics"]["get"]["responses"]["200"]["content"]) == ["text/plain"]
