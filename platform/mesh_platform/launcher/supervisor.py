@@ -85,7 +85,7 @@ class Supervisor:
             )
         log_dir = self.run_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        log_path = log_dir / f"{spec.name}.log"
+        log_path = log_dir / f"{spec.process_name}.log"
         started = ServiceProcess(spec, _spawn(spec, environ, log_path), log_path, environ=dict(environ))
         self.processes.append(started)
         self.write_state()
@@ -108,7 +108,7 @@ class Supervisor:
                 delay = min(self.max_backoff, self.min_backoff * 2**quick_crashes)
                 started.restart_due = now + delay
                 happened.append(
-                    f"{started.spec.name} stopped unexpectedly (exit code {started.last_exit}); "
+                    f"{started.spec.process_name} stopped unexpectedly (exit code {started.last_exit}); "
                     f"restarting in {delay:.0f}s — see {started.log_path}"
                 )
                 log.warning(happened[-1])
@@ -119,7 +119,7 @@ class Supervisor:
             started.process = _spawn(started.spec, started.environ, started.log_path)
             started.started_at, started.restart_due = now, None
             started.restarts += 1
-            happened.append(f"{started.spec.name} restarted (restart #{started.restarts})")
+            happened.append(f"{started.spec.process_name} restarted (restart #{started.restarts})")
             log.warning(happened[-1])
         if happened:
             self.write_state()
@@ -128,7 +128,7 @@ class Supervisor:
     def write_state(self) -> None:
         """Record every process's pid, restarts and last exit code in ``services.json`` (for ``mesh status``)."""
         state = {
-            started.spec.name: {
+            started.spec.process_name: {
                 "pid": started.process.pid,
                 "url": started.spec.url,
                 "running": started.running,

@@ -7,7 +7,7 @@ Services are discovered through the ``octagon_mesh.services`` entry-point group,
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -15,6 +15,8 @@ ENTRY_POINT_GROUP = "octagon_mesh.services"
 DEFAULT_PORTS = {"catalog": 8000, "roster": 8001, "schedule": 8002, "results": 8003, "stats": 8004}
 START_ORDER = ["catalog", "roster", "schedule", "results", "stats"]
 FIRST_EXTRA_PORT = 8005
+REPLICA_PORT_STEP = 100  # instance n of a service listens on its port + 100·(n-1): roster-2 on 8101
+SINGLE_INSTANCE = frozenset({"catalog"})  # one catalog per mesh: it holds the lineage graph in memory
 
 
 @dataclass(frozen=True)
@@ -26,10 +28,16 @@ class ServiceSpec:
     host: str
     port: int
     database_url: str | None
+    instance: int = 1
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def process_name(self) -> str:
+        """``roster`` for the first instance, ``roster-2`` for the second: names its log and its status line."""
+        return self.name if self.instance == 1 else f"{self.name}-{self.instance}"
 
     @property
     def port_variable(self) -> str:
@@ -62,6 +70,21 @@ def discover_services(environ: dict[str, str] | None = None) -> list[ServiceSpec
     return specs
 
 
+def with_replicas(specs: list[ServiceSpec], replicas: int, step: int = REPLICA_PORT_STEP) -> list[ServiceSpec]:
+    """Every domain service ``replicas`` times (instance n on its port + ``step``·(n-1)); the catalog once.
+
+    Instances of one domain share its store and consumer group: the group splits the topics' partitions between
+    them, and one outbox relay publishes at a time (PostgreSQL's advisory lock) while the other stands by.
+    """
+    if replicas < 1:
+        raise ValueError(f"replicas must be at least 1, not {replicas}")
+    expanded: list[ServiceSpec] = []
+    for spec in specs:
+        count = 1 if spec.name in SINGLE_INSTANCE else replicas
+        expanded += [replace(spec, instance=n, port=spec.port + step * (n - 1)) for n in range(1, count + 1)]
+    return expanded
+
+
 def service_environment(
     spec: ServiceSpec, all_services: list[ServiceSpec], run_dir: Path, bootstrap_servers: str, base: dict[str, str]
 ) -> dict[str, str]:
@@ -77,7 +100,8 @@ def service_environment(
         }
     )
     for other in all_services:
-        environ[f"{env_name(other.name)}_URL"] = other.url
+        if other.instance == 1:  # other domains reach a service at its first instance
+            environ[f"{env_name(other.name)}_URL"] = other.url
         # A service sees only its own store's credentials.
         environ.pop(f"{env_name(other.name)}_DATABASE_URL", None)
     if spec.database_url:
