@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -48,7 +49,7 @@ class ScheduleHttpDirectory:
         """
         try:
             response = httpx.get(
-                f"{self.schedule_url}/data-products/bouts/v1/{bout_id}",
+                f"{self.schedule_url}/data-products/bouts/v1/{quote(bout_id, safe='')}",
                 headers={"Authorization": f"Bearer {self.token}"},
                 params={"fields": ",".join(BOUT_FIELDS)},
                 timeout=self.timeout,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import httpx
 
 from schedule.domain.model import FighterSnapshot
@@ -18,7 +20,7 @@ class RosterHttpDirectory:
     def find(self, fighter_id: str) -> tuple[FighterSnapshot, str] | None:
         try:
             response = httpx.get(
-                f"{self.roster_url}/data-products/fighters/v1/{fighter_id}",
+                f"{self.roster_url}/data-products/fighters/v1/{quote(fighter_id, safe='')}",
                 headers={"Authorization": f"Bearer {self.token}"},
                 params={"fields": "fighter_id,name,weight_class,status,updated_at"},
                 timeout=self.timeout,
