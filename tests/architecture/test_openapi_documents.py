@@ -41,3 +41,12 @@ def test_errors_are_documented_as_problem_json_never_as_fastapis_validation_erro
 @pytest.mark.parametrize("document", SERVICES, indirect=True)
 def test_metrics_are_documented_as_text(document):
     assert list(document["paths"]["/metrics"]["get"]["responses"]["200"]["content"]) == ["text/plain"]
+
+
+@pytest.mark.parametrize("document", ["roster"], indirect=True)
+def test_data_product_reads_document_their_headers_and_the_conditional_304(document):
+    for path in ("/data-products/fighters/v1", "/data-products/fighters/v1/{key}"):
+        responses = document["paths"][path]["get"]["responses"]
+        assert {"ETag", "Link", "Deprecation", "Sunset"} <= set(responses["200"]["headers"]), path
+        assert "If-None-Match" in responses["304"]["description"]
+        assert "application/json" in responses["200"]["content"]  # the contract's schema stays

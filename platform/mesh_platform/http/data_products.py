@@ -17,7 +17,7 @@ from mesh_platform.auth.tokens import READ_SCOPE, AccessToken, TokenIssuer, pii_
 from mesh_platform.http.bearer import bearer_token
 from mesh_platform.http.pagination import CursorCodec, InvalidCursor
 from mesh_platform.http.problems import BAD_REQUEST, INVALID_CURSOR, ProblemError
-from mesh_platform.http.representations import Deprecation, conditional_json
+from mesh_platform.http.representations import READ_RESPONSES, Deprecation, conditional_json
 
 MAX_PAGE = 1000
 RESERVED_PARAMS = {"limit", "cursor", "fields"}
@@ -112,7 +112,7 @@ def data_product_router(
         headers = port.deprecation.headers() if port.deprecation else {}
         return conditional_json(body, if_none_match, headers=headers, links=links)
 
-    @router.get(port.path, summary=f"List {port.product} (v{port.major})")
+    @router.get(port.path, summary=f"List {port.product} (v{port.major})", responses=READ_RESPONSES)
     def list_records(
         request: Request,
         token: reader_token,
@@ -135,7 +135,7 @@ def data_product_router(
         next_page = request.url.include_query_params(cursor=next_cursor) if next_cursor else None
         return answer(body, if_none_match, f"{next_page.path}?{next_page.query}" if next_page else None)
 
-    @router.get(port.path + "/{key}", summary=f"Read one of {port.product} (v{port.major})")
+    @router.get(port.path + "/{key}", summary=f"Read one of {port.product} (v{port.major})", responses=READ_RESPONSES)
     def read_record(
         request: Request,
         key: str,

@@ -108,3 +108,22 @@ def conditional_json(
     if none_match(if_none_match, etag):
         return Response(status_code=304, headers=all_headers)
     return Response(payload, media_type="application/json", headers=all_headers)
+
+
+_STRING = {"schema": {"type": "string"}}
+_VALIDATORS = {
+    "ETag": {"description": "Strong entity tag of the representation; send it back in `If-None-Match`", **_STRING},
+    "Cache-Control": {"description": "`no-cache`: revalidate with `If-None-Match` before reuse", **_STRING},
+}
+_LIFECYCLE = {
+    "Link": {"description": 'RFC 8288: `rel="next"` (the next page of a list) and, on a deprecated major, '
+             '`rel="successor-version"`', **_STRING},
+    "Deprecation": {"description": "RFC 9745, on a deprecated major only: `@<unix seconds>` since when", **_STRING},
+    "Sunset": {"description": "RFC 8594, on a deprecated major only: the HTTP date it stops answering", **_STRING},
+}
+READ_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The current representation", "headers": {**_VALIDATORS, **_LIFECYCLE}},
+    304: {"description": "Not Modified: `If-None-Match` matched the current ETag (a listed, weak or `*` tag)",
+          "headers": {**_VALIDATORS, **_LIFECYCLE}},
+}
+"""OpenAPI responses of a data-product read: the headers it sends and the conditional 304."""

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from mesh_platform.launcher.processes import die_with_parent
 from mesh_platform.launcher.topology import ServiceSpec
 
 log = logging.getLogger(__name__)
@@ -201,7 +202,7 @@ def _spawn(spec: ServiceSpec, environ: dict[str, str], log_path: Path) -> subpro
     with log_path.open("ab") as log_file:
         return subprocess.Popen(
             command, env=environ, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            start_new_session=True, preexec_fn=die_with_parent(),
         )
 
 

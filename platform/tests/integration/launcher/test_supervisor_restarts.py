@@ -89,3 +89,46 @@ def test_repeated_crashes_back_off_longer_each_time(supervisor):
         supervise_until(supervisor, lambda n=expected_restarts: alpha.restarts == n and alpha.running)
         supervisor.wait_ready(alpha)
     assert delays[1] > delays[0]
+
+
+PARENT = '''
+import os, sys, time
+from pathlib import Path
+from mesh_platform.launcher.supervisor import Supervisor
+from mesh_platform.launcher.topology import ServiceSpec
+supervisor = Supervisor(Path(sys.argv[1]))
+spec = ServiceSpec("orphan", "tiny_service:create_app", "127.0.0.1", int(sys.argv[2]), None)
+supervisor.wait_ready(supervisor.start(spec, dict(os.environ)))
+print(supervisor.processes[0].process.pid, flush=True)
+time.sleep(600)
+'''
+
+
+def test_services_do_not_outlive_a_killed_supervisor(tmp_path: Path):
+    import subprocess
+
+    from mesh_platform.launcher.supervisor import port_in_use
+
+    (tmp_path / "tiny_service.py").write_text(TINY_SERVICE)
+    port = free_port()
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(tmp_path / "run"), str(port)], env=environ,
+                              stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    assert port_in_use("127.0.0.1", port)
+    parent.kill()  # as a kill -9 of mesh up would
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while port_in_use("127.0.0.1", port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not port_in_use("127.0.0.1", port), "the service outlived mesh up and still holds its port"
+    assert not alive(child)
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting for a reaper does not: it has exited)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
