@@ -1,0 +1,39 @@
+"""The baseline of the command-path benchmark: a bare FastAPI route inserting one SQLModel row per request.
+
+It takes the same request body as roster's ``POST /fighters`` (validated by the same pydantic model), inserts the
+fighter row into its own store (SQLite or PostgreSQL, ``DATABASE_URL``) and answers with it: no unit of work, no
+outbox, no idempotency, no token.
+"""
+
+import os
+import uuid
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from sqlmodel import Session
+
+from mesh_platform.store.engine import create_store_engine
+from roster.adapters.tables import FighterRow, RosterTable
+from roster.api.schemas import FighterCreate
+
+
+def create_app() -> FastAPI:
+    engine = create_store_engine(os.environ["DATABASE_URL"])
+    RosterTable.metadata.create_all(engine, tables=[FighterRow.__table__])  # type: ignore[list-item]
+    app = FastAPI()
+
+    @app.get("/health")
+    def health() -> dict:
+        return {}
+
+    @app.post("/fighters", status_code=201)
+    def register(body: FighterCreate) -> dict:
+        now = datetime.now(UTC)
+        row = FighterRow(fighter_id=str(uuid.uuid4()), status="active", registered_at=now, updated_at=now,
+                         **body.model_dump())
+        with Session(engine) as session:
+            session.add(row)
+            session.commit()
+            return row.model_dump(mode="json")
+
+    return app
