@@ -11,11 +11,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
+from catalog.access_wiring import build_access, register_clients_file
 from catalog.adapters.lineage_store import SqlLineageStore
 from catalog.adapters.service_probe import ServiceProbe
 from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
+from catalog.api.access import access_router
 from catalog.api.lineage import lineage_router
 from catalog.api.metrics import CatalogCollector
+from catalog.api.oauth import oauth_router
 from catalog.api.products import registry_router
 from catalog.domain.lineage_graph import LineageGraph
 from catalog.service.lineage import LineageLimits, LineageService
@@ -47,12 +50,14 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     lineage = LineageService(store, graph, limits)
     registry = RegistryService(lambda: SqlCatalogUnitOfWork(engine), lineage)
     probe = ServiceProbe()
+    access, authorizer = build_access(settings, engine, registry)
     metrics_registry = CollectorRegistry()
     metrics_registry.register(CatalogCollector(registry, graph))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         upgrade_store(engine, MIGRATIONS)
+        register_clients_file(settings, access)
         store.load()
         # The graph lives as long as the process: keep full garbage collections from walking it again and again.
         gc.freeze()
@@ -73,6 +78,8 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     app.add_middleware(RequestMetricsMiddleware, metrics=HttpMetrics(metrics_registry, settings.service_name))
     app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(operations_router(ReadinessProbe({"store": store_check(engine)}), metrics_registry))
+    app.include_router(oauth_router())
+    app.include_router(access_router())
     app.include_router(registry_router())
     app.include_router(lineage_router())
     app.include_router(ui_router())
@@ -81,5 +88,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     app.state.registry = registry
     app.state.lineage = lineage
     app.state.probe = probe
+    app.state.access = access
+    app.state.authorizer = authorizer
     app.state.engine = engine
     return app

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import ClassVar
+
 from pydantic import Field
 
 from mesh_platform.settings import ServiceSettings
@@ -16,3 +19,20 @@ class CatalogSettings(ServiceSettings):
     lineage_max_depth: int = Field(50, ge=1, validation_alias="CATALOG_LINEAGE_MAX_DEPTH")
     lineage_max_nodes: int = Field(2000, ge=1, validation_alias="CATALOG_LINEAGE_MAX_NODES")
     search_max_limit: int = Field(100, ge=1, validation_alias="CATALOG_SEARCH_MAX_LIMIT")
+    # The catalog is the authorization server: it signs tokens and calls nobody with one.
+    needs_client_credentials: ClassVar[bool] = False
+    signing_key_file: Path | None = Field(None, validation_alias="CATALOG_SIGNING_KEY_FILE")
+    token_lifetime_seconds: int = Field(300, ge=30, le=3600, validation_alias="CATALOG_TOKEN_LIFETIME_SECONDS")
+    clients_file: Path | None = Field(None, validation_alias="CATALOG_CLIENTS_FILE")
+    service_urls_setting: str = Field("", validation_alias="CATALOG_SERVICE_URLS")
+
+    @property
+    def service_urls(self) -> dict[str, str]:
+        """Where each domain's service runs (``CATALOG_SERVICE_URLS=roster=http://...,schedule=...``): the only
+        URLs the catalog probes and shows; what a registration says about its URL is never fetched."""
+        urls = {}
+        for item in self.service_urls_setting.split(","):
+            name, separator, url = item.strip().partition("=")
+            if separator and name and url.startswith(("http://", "https://")):
+                urls[name.strip()] = url.strip().rstrip("/")
+        return urls

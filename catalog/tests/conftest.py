@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from catalog.app import create_app
 from catalog.settings import CatalogSettings
 from mesh_platform.contracts.documents import read_document
+from mesh_platform.testing.authority import TEST_ISSUER, test_authority
 from mesh_platform.testing.ports import free_port
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts"
@@ -39,8 +40,17 @@ def all_contracts() -> list[dict[str, Any]]:
     return [read_document(path.read_text(encoding="utf-8"), path) for path in sorted(CONTRACTS_DIR.glob("*/*.odcs.yaml"))]
 
 
+# Tests speak as the domains (and as the catalog's admin for lineage of any namespace) with test-authority tokens.
+OPERATOR_SCOPES = ["write:roster", "write:schedule", "write:results", "write:stats", "admin:catalog"]
+
+
+def operator_headers() -> dict[str, str]:
+    return test_authority().bearer("test-operator", OPERATOR_SCOPES)
+
+
 def catalog_settings(run_dir: Path, database_url: str | None = None, **overrides: Any) -> CatalogSettings:
-    values: dict[str, Any] = {"MESH_RUN_DIR": run_dir, "MESH_ENV": "test", **overrides}
+    values: dict[str, Any] = {"MESH_RUN_DIR": run_dir, "MESH_ENV": "test", "MESH_OIDC_ISSUER": TEST_ISSUER,
+                              "MESH_OIDC_JWKS": test_authority().jwks_json, **overrides}
     if database_url:
         values["DATABASE_URL"] = database_url
     return CatalogSettings(**values)
@@ -49,7 +59,7 @@ def catalog_settings(run_dir: Path, database_url: str | None = None, **overrides
 @pytest.fixture
 def catalog(tmp_path: Path) -> Iterator[TestClient]:
     """The catalog in-process over a SQLite file of its own."""
-    with TestClient(create_app(catalog_settings(tmp_path))) as client:
+    with TestClient(create_app(catalog_settings(tmp_path)), headers=operator_headers()) as client:
         yield client
 
 
@@ -105,12 +115,13 @@ def catalog_server(start_catalog: Callable[..., CatalogServer]) -> CatalogServer
 @pytest.fixture
 def catalog_on_store(tmp_path: Path, store_url: str) -> Iterator[TestClient]:
     """The catalog in-process over each kind of store (SQLite file, then a fresh PostgreSQL database)."""
-    with TestClient(create_app(catalog_settings(tmp_path, store_url))) as client:
+    with TestClient(create_app(catalog_settings(tmp_path, store_url)), headers=operator_headers()) as client:
         yield client
 
 
 def register(client: TestClient | httpx.Client, document: dict[str, Any], service_url: str = "http://127.0.0.1:8001") -> httpx.Response:
-    return client.post("/api/v1/data-products", json={"contract": document, "service_url": service_url})
+    return client.post("/api/v1/data-products", json={"contract": document, "service_url": service_url},
+                       headers=operator_headers())
 
 
 def next_major(document: dict[str, Any], major: int) -> dict[str, Any]:
@@ -159,7 +170,7 @@ def module_store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
 def module_catalog(module_store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The catalog in-process over a store shared by one test module."""
     settings = catalog_settings(tmp_path_factory.mktemp("catalog"), module_store_url)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=operator_headers()) as client:
         yield client
 
 

@@ -36,7 +36,7 @@ T = TypeVar("T")
 
 def load_demo_data(
     urls: dict[str, str],
-    token: str,
+    token: str | Callable[[], str],
     console: Console,
     *,
     seed: int = 7,
@@ -48,7 +48,8 @@ def load_demo_data(
     """Generate the demo data set for ``seed``/``scale`` and send it to the services at ``urls``.
 
     ``urls`` maps service names to base URLs (``roster`` and ``schedule`` are required; without ``results`` no
-    results are recorded). ``token`` must allow the commands (scope ``*``). Progress is shown on ``console``.
+    results are recorded). ``token`` (a token, or a source of fresh tokens) must allow the commands (``write:<domain>``
+    of each). Progress is shown on ``console``.
     Refused commands do not stop the load; they are collected in the returned report.
     """
     data = generate_demo_data(seed, scale=scale, today=today or date.today())

@@ -49,7 +49,7 @@ class CommandSender:
     def __init__(
         self,
         client: httpx.Client,
-        token: str,
+        token: str | Callable[[], str],
         *,
         attempts: int = 6,
         first_backoff: float = 0.2,
@@ -68,7 +68,9 @@ class CommandSender:
             down = self._down.get(base_url)
         if down is not None:
             raise ServiceUnavailable(f"{base_url} is down ({down})")
-        headers = {"Authorization": f"Bearer {self.token}", "Idempotency-Key": idempotency_key}
+        # A callable hands out a fresh token each time (tokens live minutes; a full demo load takes longer).
+        token = self.token() if callable(self.token) else self.token
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": idempotency_key}
         reason, unreachable = "", False
         for attempt in range(self.attempts):
             if attempt:

@@ -7,12 +7,14 @@ so the same code runs under ``mesh up``, in tests and in docker-compose.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_TOKEN_SECRET = "octagon-mesh-dev-only-secret-change-me-in-prod"
+from mesh_platform.auth.tokens import DEFAULT_AUDIENCE
+
+MIN_PROD_SECRET_LENGTH = 24
 DEV_CURSOR_SECRET = "octagon-mesh-dev-only-cursor-secret"
 MIN_CURSOR_SECRET_LENGTH = 32
 
@@ -21,8 +23,12 @@ class ServiceSettings(BaseSettings):
     """What every domain service and the catalog need to start.
 
     ``DATABASE_URL`` is the service's own store; when unset, a SQLite file named after the service is used in
-    ``MESH_RUN_DIR``. Outside dev mode the default token secret is refused, so a deployment cannot run with it.
+    ``MESH_RUN_DIR``. Tokens are verified against the keys of ``MESH_OIDC_ISSUER`` (the catalog by default; any OIDC
+    provider); the service's own calls carry the token of client ``MESH_CLIENT_ID`` (its name by default). With
+    ``MESH_ENV=prod`` a missing or short client secret is refused, so a deployment cannot run without credentials.
     """
+
+    needs_client_credentials: ClassVar[bool] = True
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
 
@@ -36,7 +42,12 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     catalog_url: str = Field("http://127.0.0.1:8000", validation_alias="CATALOG_URL")
     contracts_dir: Path | None = Field(None, validation_alias="MESH_CONTRACTS_DIR")
-    token_secret: str = Field(DEV_TOKEN_SECRET, validation_alias="MESH_TOKEN_SECRET")
+    oidc_issuer: str | None = Field(None, validation_alias="MESH_OIDC_ISSUER")
+    oidc_audience: str = Field(DEFAULT_AUDIENCE, validation_alias="MESH_OIDC_AUDIENCE")
+    oidc_jwks: str | None = Field(None, validation_alias="MESH_OIDC_JWKS")
+    oidc_token_url: str | None = Field(None, validation_alias="MESH_OIDC_TOKEN_URL")
+    client_id: str | None = Field(None, validation_alias="MESH_CLIENT_ID")
+    client_secret: SecretStr | None = Field(None, validation_alias="MESH_CLIENT_SECRET")
     relay_enabled: bool = Field(True, validation_alias="MESH_RELAY_ENABLED")
     subscriptions_enabled: bool = Field(True, validation_alias="MESH_SUBSCRIPTIONS_ENABLED")
     catalog_enabled: bool = Field(True, validation_alias="MESH_CATALOG_ENABLED")
@@ -56,10 +67,25 @@ class ServiceSettings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _refuse_default_secret_outside_dev(self) -> ServiceSettings:
-        if self.environment == "prod" and self.token_secret == DEV_TOKEN_SECRET:
-            raise ValueError("MESH_TOKEN_SECRET must be set to a non-default secret when MESH_ENV=prod")
+    def _refuse_weak_credentials_in_prod(self) -> ServiceSettings:
+        if self.environment != "prod" or not self.needs_client_credentials:
+            return self
+        secret = self.client_secret.get_secret_value() if self.client_secret else ""
+        if len(secret) < MIN_PROD_SECRET_LENGTH:
+            raise ValueError(
+                f"MESH_CLIENT_SECRET must be set (at least {MIN_PROD_SECRET_LENGTH} characters) when MESH_ENV=prod"
+            )
         return self
+
+    @property
+    def issuer(self) -> str:
+        """The authorization server whose tokens this service accepts (the catalog unless configured)."""
+        return (self.oidc_issuer or self.catalog_url).rstrip("/")
+
+    @property
+    def own_client_id(self) -> str:
+        """This service's OAuth2 client id."""
+        return self.client_id or self.service_name
 
     @property
     def store_url(self) -> str:

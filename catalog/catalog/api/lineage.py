@@ -5,11 +5,15 @@ the lineage graph around a node (``{"graph": [...]}``, plus ``limits`` saying ho
 import asyncio
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
 
+from catalog.api.auth import Caller
 from catalog.api.dependencies import Lineage
 from catalog.domain.lineage_graph import MalformedNodeId, UnknownNode
+from catalog.domain.lineage_ownership import foreign_part
 from catalog.domain.openlineage import MalformedLineageEvent
 from catalog.service.lineage import LineageEventTooLarge
+from mesh_platform.http.bearer import AUTH_RESPONSES, insufficient_scope
 from mesh_platform.http.problems import problem_response
 
 
@@ -21,10 +25,15 @@ def lineage_router() -> APIRouter:
         summary="Ingest an OpenLineage RunEvent, DatasetEvent or JobEvent",
         status_code=201,
         responses={201: {"description": "Stored"}, 400: {"description": "Not an OpenLineage event; nothing stored"},
-                   413: {"description": "More inputs or outputs than an event may carry; nothing stored"}},
+                   413: {"description": "More inputs or outputs than an event may carry; nothing stored"},
+                   **AUTH_RESPONSES},
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}},
     )
-    async def ingest(request: Request, lineage: Lineage) -> Response:
+    async def ingest(request: Request, lineage: Lineage, caller: Caller) -> Response:
+        # Only the caller's own jobs and datasets: checked before anything is queued (parsing off the event loop).
+        reason = await run_in_threadpool(foreign_part, await request.body(), caller.scopes)
+        if reason is not None:
+            raise insufficient_scope(caller, reason)
         # Decoding, checking and storing happen on the catalog's ingestion thread, never on the event loop: a
         # large event does not hold up other requests.
         try:

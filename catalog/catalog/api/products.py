@@ -8,6 +8,7 @@ import yaml
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import JSONResponse
 
+from catalog.api.auth import Caller, require_any
 from catalog.api.dependencies import Registry, Settings
 from catalog.api.schemas import (
     ConsumerCreate,
@@ -28,6 +29,8 @@ from catalog.api.schemas import (
 )
 from catalog.domain.model import RegistrationOutcome, Verdict
 from catalog.domain.search_query import SearchSyntaxError
+from mesh_platform.auth.scopes import write_scope
+from mesh_platform.http.bearer import AUTH_RESPONSES
 from mesh_platform.http.problems import PROBLEM_JSON
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
@@ -43,9 +46,12 @@ def registry_router() -> APIRouter:
         response_model=RegistrationPublic,
         status_code=201,
         responses={200: {"description": "Already registered with this content: nothing changed"},
-                   422: {"description": "Refused by governance: the verdict lists the reasons"}},
+                   422: {"description": "Refused by governance: the verdict lists the reasons"}, **AUTH_RESPONSES},
     )
-    def register(body: RegistrationCreate, registry: Registry, settings: Settings) -> JSONResponse:
+    def register(body: RegistrationCreate, registry: Registry, settings: Settings, caller: Caller) -> JSONResponse:
+        # Only the domain a contract names may register it: write:<that domain>.
+        domain = body.contract.get("domain") if isinstance(body.contract, dict) else None
+        require_any(caller, write_scope(str(domain)))
         result = registry.register(body.contract, body.service_url)
         product = None
         if result.product is not None:
@@ -130,8 +136,11 @@ def registry_router() -> APIRouter:
 
     @router.post("/consumers", summary="Report a consumer of a product version (idempotent)",
                  response_model=ConsumerPublic, status_code=201,
-                 responses={200: {"description": "The consumer was already known"}})
-    def report_consumer(body: ConsumerCreate, registry: Registry) -> JSONResponse:
+                 responses={200: {"description": "The consumer was already known"}, **AUTH_RESPONSES})
+    def report_consumer(body: ConsumerCreate, registry: Registry, caller: Caller) -> JSONResponse:
+        # A domain reports its own consumer groups, and the HTTP readers of its own products; nobody else's.
+        owner = body.consumer.split(".", 1)[0] if body.kind == "subscription" else body.domain
+        require_any(caller, write_scope(owner))
         consumer, created = registry.report_consumer(body.kind, body.consumer, body.domain, body.product, body.major)
         return JSONResponse(ConsumerPublic.of(consumer).model_dump(mode="json"), status_code=201 if created else 200)
 

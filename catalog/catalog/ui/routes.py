@@ -86,7 +86,8 @@ def ui_router() -> APIRouter:
         except NotFound as e:
             return page(request, "not_found.html", 404, message=e.reason)
         consumers = registry.consumers(domain=domain, product=product)
-        versions = [_version_view(found, v.major, consumers, lineage, probe, settings.base_url)
+        versions = [_version_view(found, v.major, consumers, lineage, probe, settings.base_url,
+                                  settings.service_urls.get(domain))
                     for v in sorted(found.versions.values(), key=lambda v: v.major, reverse=True)]
         return page(request, "product.html", product=found, versions=versions, today=datetime.now(UTC).date())
 
@@ -119,8 +120,11 @@ def ui_router() -> APIRouter:
 
 
 def _version_view(
-    product: DataProduct, major: int, consumers: list[Any], lineage: Any, probe: ServiceProbe, base_url: str
+    product: DataProduct, major: int, consumers: list[Any], lineage: Any, probe: ServiceProbe, base_url: str,
+    service_url: str | None,
 ) -> dict[str, Any]:
+    # Only the catalog's own configuration (CATALOG_SERVICE_URLS) says where a service runs: a URL from a
+    # registration is never fetched (no SSRF) nor put into the copy-paste line that carries a token.
     version = product.versions[major]
     found_ports = ports(version.contract)
     node_id = f"dataset:octagon.{product.domain}:{product.product}.v{major}"
@@ -133,10 +137,10 @@ def _version_view(
         "consumers": [c for c in consumers if c.major == major],
         "contract_yaml": yaml.safe_dump(version.contract, sort_keys=False, allow_unicode=True, width=110),
         "contract_url": f"{base_url}/api/v1/data-products/{product.domain}/{product.product}/v{major}/contract",
-        "service": probe.status(version.service_url) if version.service_url else None,
+        "service": probe.status(service_url) if service_url else None,
         "runs": lineage.related_runs(node_id),
         "node_id": node_id,
-        "snippets": consume_snippets(product.domain, product.product, major, found_ports),
+        "snippets": consume_snippets(product.domain, product.product, major, found_ports, service_url),
     }
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from catalog.domain.contract_view import Ports
 
 
-def consume_snippets(domain: str, product: str, major: int, ports: Ports) -> dict[str, str]:
-    """A curl line for the HTTP port and a kafka-python consumer for the topic."""
-    url = ports.http_url or f"http://<{domain}-service>/data-products/{product}/v{major}"
+def consume_snippets(domain: str, product: str, major: int, ports: Ports, service_url: str | None = None) -> dict[str, str]:
+    """A curl line for the HTTP port (at the service URL the catalog is configured with, never one a registration
+    claims) and a kafka-python consumer for the topic."""
+    base = service_url or f"http://<{domain}-service>"
+    url = f"{base}/data-products/{product}/v{major}"
     topic = ports.topic or f"{domain}.{product}.v{major}"
     servers = ports.bootstrap_servers or "127.0.0.1:9092"
     types = ", ".join(repr(e.type) for e in ports.event_types) or "..."
-    curl = f'curl -s -H "Authorization: Bearer $MESH_TOKEN" "{url}?limit=10"'
+    curl = (f'# export MESH_TOKEN=$(mesh token <your client>); needs read:{domain}.{product}.v{major}\n'
+            f'curl -s -H "Authorization: Bearer $MESH_TOKEN" "{url}?limit=10"')
     kafka = f'''import json
 from kafka import KafkaConsumer
 

@@ -10,6 +10,9 @@ from sqlalchemy import func, select
 
 from catalog.adapters.tables import LineageEventRow, LineageNodeRow
 from catalog.app import create_app
+from mesh_platform.testing.authority import test_authority
+
+OPERATOR = test_authority().bearer("test-operator", ["write:roster", "write:schedule", "write:results", "write:stats", "admin:catalog"])
 
 pytestmark = pytest.mark.integration
 
@@ -106,7 +109,7 @@ def test_unknown_and_malformed_node_ids(catalog_on_store):
 
 def test_depth_beyond_the_limit_is_capped_and_the_answer_says_so(tmp_path, catalog_settings_factory):
     settings = catalog_settings_factory(tmp_path, CATALOG_LINEAGE_MAX_DEPTH=3)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=OPERATOR) as client:
         for i in range(1, 8):
             client.post("/api/v1/lineage", json=run_event("COMPLETE", str(uuid.uuid4()), f"step{i}",
                                                           [("chain", f"d{i - 1}")], [("chain", f"d{i}")]))
@@ -122,7 +125,7 @@ def test_depth_beyond_the_limit_is_capped_and_the_answer_says_so(tmp_path, catal
 
 def test_node_limit_truncates_and_says_so(tmp_path, catalog_settings_factory):
     settings = catalog_settings_factory(tmp_path, CATALOG_LINEAGE_MAX_NODES=5)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=OPERATOR) as client:
         for i in range(1, 6):
             client.post("/api/v1/lineage", json=run_event("COMPLETE", str(uuid.uuid4()), f"step{i}",
                                                           [("chain", f"d{i - 1}")], [("chain", f"d{i}")]))
@@ -151,11 +154,11 @@ def test_registration_and_consumers_appear_in_lineage(catalog_on_store, contract
 def test_lineage_is_kept_in_the_store_and_read_back_at_start_up(tmp_path, store_url, catalog_settings_factory):
     settings = catalog_settings_factory(tmp_path, DATABASE_URL=store_url)
     run_id = str(uuid.uuid4())
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=OPERATOR) as client:
         client.post("/api/v1/lineage", json=run_event("COMPLETE", run_id, "derive.x", [("a", "in")], [("a", "out")]))
         before = lineage(client, "dataset:a:out")
 
-    with TestClient(create_app(settings)) as restarted:
+    with TestClient(create_app(settings), headers=OPERATOR) as restarted:
         after = lineage(restarted, "dataset:a:out")
 
     assert after == before

@@ -14,6 +14,9 @@ from catalog.adapters.tables import LineageEdgeRow, LineageEventRow, LineageNode
 from catalog.app import create_app
 from catalog.domain.openlineage import MalformedLineageEvent
 from catalog.service.lineage import LineageLimits
+from mesh_platform.testing.authority import test_authority
+
+OPERATOR = test_authority().bearer("test-operator", ["write:roster", "write:schedule", "write:results", "write:stats", "admin:catalog"])
 
 pytestmark = pytest.mark.integration
 
@@ -73,7 +76,7 @@ def test_an_event_at_the_cap_is_stored_with_every_input(catalog_on_store):
 def test_concurrent_senders_lose_no_event_and_the_store_matches_the_graph(tmp_path, store_url, catalog_settings_factory):
     settings = catalog_settings_factory(tmp_path, DATABASE_URL=store_url)
     senders, each = 6, 20
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=OPERATOR) as client:
         lineage = client.app.state.lineage
         errors: list[BaseException] = []
 
@@ -82,7 +85,7 @@ def test_concurrent_senders_lose_no_event_and_the_store_matches_the_graph(tmp_pa
                 for i in range(each):  # each job reads one input of its own and one shared by every job
                     lineage.ingest(run_event("COMPLETE", str(uuid.uuid4()), f"s{sender}.step{i}",
                                              ["shared", f"s{sender}.d{i}"], [f"s{sender}.d{i + 1}"]))
-            except BaseException as e:  # noqa: BLE001 - reported by the assertion below
+            except BaseException as e:
                 errors.append(e)
 
         threads = [threading.Thread(target=send, args=(s,)) for s in range(senders)]
@@ -96,7 +99,7 @@ def test_concurrent_senders_lose_no_event_and_the_store_matches_the_graph(tmp_pa
     assert errors == []
     # Per event: a job, an input and an output of its own; one input shared by all.
     assert (events, nodes, edges) == (senders * each, senders * each * 3 + 1, senders * each * 3)
-    with TestClient(create_app(settings)) as restarted:  # what the store holds is what the graph showed
+    with TestClient(create_app(settings), headers=OPERATOR) as restarted:  # what the store holds is what the graph showed
         assert [job_node(restarted, f"s{s}.step{i}") for s in range(senders) for i in (0, each - 1)] == live
 
 
@@ -111,7 +114,7 @@ def test_a_batch_leaves_the_graph_and_latest_runs_that_one_event_at_a_time_leave
     ]
     answers = []
     for batched in (False, True):
-        with TestClient(create_app(catalog_settings_factory(tmp_path / str(batched)))) as client:
+        with TestClient(create_app(catalog_settings_factory(tmp_path / str(batched))), headers=OPERATOR) as client:
             lineage = client.app.state.lineage
             if batched:
                 lineage.ingest_many(events[:2])

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from mesh_platform.http.commands import CommandExecutor
 from mesh_platform.runtime import DomainService
 from mesh_platform.store.product_source import SqlTableSource
 from results.adapters.products import MAJOR, PRODUCT, row_record_v1
@@ -36,8 +35,9 @@ def create_app(settings: ResultsSettings | None = None) -> FastAPI:
         SqlTableSource(service.engine, BoutResultRow.__table__, "bout_id", row_record_v1, FILTERS),
         {name: str for name in FILTERS},
     )
-    directory = ScheduleHttpDirectory(settings.schedule_url, service.tokens.issue(DOMAIN, ["read"]))
-    executor = CommandExecutor(unit_of_work, PLATFORM_TABLES.idempotency_keys)
+    service.reads("schedule", "bouts", 1, purpose="find the scheduled bout a result is recorded for")
+    directory = ScheduleHttpDirectory(settings.schedule_url, service.credentials)
+    executor = service.command_executor(unit_of_work)
     return service.create_app(
         title="Octagon Mesh — results",
         description="Owns bout outcomes; publishes `bout-results`.",

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from mesh_platform.http.commands import CommandExecutor
 from mesh_platform.runtime import DomainService
 from mesh_platform.store.product_source import SqlTableSource
 from roster.adapters.products import MAJOR, PRODUCT, row_record_v1
@@ -30,7 +29,7 @@ def create_app(settings: RosterSettings | None = None) -> FastAPI:
     service.serve(
         PRODUCT, MAJOR, SqlTableSource(service.engine, FighterRow.__table__, "fighter_id", row_record_v1, filters), filters
     )
-    executor = CommandExecutor(unit_of_work, PLATFORM_TABLES.idempotency_keys)
+    executor = service.command_executor(unit_of_work, personal_data_of=PRODUCT)
     return service.create_app(
         title="Octagon Mesh — roster",
         description="Owns the fighters; publishes the `fighters` data product.",

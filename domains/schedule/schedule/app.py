@@ -7,7 +7,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from mesh_platform.http.commands import CommandExecutor
 from mesh_platform.runtime import DomainService
 from mesh_platform.store.product_source import SqlTableSource
 from schedule.adapters.products import BOUTS_PRODUCT, CARDS_PRODUCT, MAJOR, bout_row_record_v1, card_row_record_v1
@@ -44,8 +43,9 @@ def create_app(settings: ScheduleSettings | None = None) -> FastAPI:
         SqlTableSource(service.engine, BoutRow.__table__, "bout_id", bout_row_record_v1, bout_filters),
         bout_filters,
     )
-    directory = RosterHttpDirectory(settings.roster_url, service.tokens.issue(DOMAIN, ["read"]))
-    executor = CommandExecutor(unit_of_work, PLATFORM_TABLES.idempotency_keys)
+    service.reads("roster", "fighters", 1, purpose="check that booked fighters exist, are active and in the weight class")
+    directory = RosterHttpDirectory(settings.roster_url, service.credentials)
+    executor = service.command_executor(unit_of_work)
     return service.create_app(
         title="Octagon Mesh — schedule",
         description="Owns event cards and bouts; publishes `event-cards` and `bouts`.",

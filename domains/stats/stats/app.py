@@ -41,5 +41,5 @@ def create_app(settings: StatsSettings | None = None) -> FastAPI:
     return service.create_app(
         title="Octagon Mesh — stats",
         description="Derives `fighter-records` and `rankings` from roster's and results' events only.",
-        routers=[replay_router(replay, service.tokens)],
+        routers=[replay_router(replay, service.authorizer, DOMAIN)],
     )

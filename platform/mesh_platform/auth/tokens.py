@@ -1,58 +1,143 @@
-"""Signed bearer tokens (JWT, HS256) naming a consumer and its scopes.
+"""Verifying access tokens offline: JWTs signed by the mesh's authorization server with an asymmetric key.
 
-A token's subject is the consumer's identity, which is how the catalog knows who reads which product version.
-Scope ``read`` allows data-product reads; ``pii:<domain>.<product>`` unmasks that product's personal data.
+Services never hold a signing key. They verify a token's signature against the issuer's published keys (JWKS,
+found by OIDC discovery and cached; an unknown ``kid`` makes PyJWT's ``PyJWKClient`` fetch them again) and require
+``iss``, ``aud``, ``sub``, ``iat`` and ``exp``. Only asymmetric algorithms are accepted, and only the one matching
+the key: ``alg: none``, HMAC (``HS256`` keyed with the public key) and a key the issuer does not publish all fail.
 """
 
 from __future__ import annotations
 
+import json
+import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 import jwt
 
-ALGORITHM = "HS256"
-READ_SCOPE = "read"
+from mesh_platform.auth.discovery import DiscoveryFailed, OidcDiscovery
+
+ASYMMETRIC_ALGORITHMS = frozenset({"EdDSA", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"})
+REQUIRED_CLAIMS = ("iss", "aud", "sub", "iat", "exp")
+DEFAULT_AUDIENCE = "octagon-mesh"
 
 
 class InvalidToken(Exception):
-    """The bearer token is missing, malformed, expired or not signed by us."""
+    """The bearer token is malformed, expired, for someone else, or not signed by the issuer's keys."""
 
 
-def pii_scope(domain: str, product: str) -> str:
-    """The scope that unmasks the personal data of ``domain``'s ``product``."""
-    return f"pii:{domain}.{product}"
+class KeysUnavailable(Exception):
+    """The issuer's keys cannot be fetched right now, so no token can be judged (try again later)."""
 
 
 @dataclass(frozen=True)
 class AccessToken:
-    """What a verified token grants."""
+    """What a verified token grants: who (``subject``, the OAuth2 client) and which scopes."""
 
     subject: str
     scopes: frozenset[str]
+    expires_at: datetime | None = None
 
     def allows(self, scope: str) -> bool:
-        """Whether the token holds ``scope`` (or the wildcard ``*``)."""
-        return scope in self.scopes or "*" in self.scopes
+        """Whether the token holds exactly ``scope`` (there is no wildcard)."""
+        return scope in self.scopes
 
 
-class TokenIssuer:
-    """Issues and verifies tokens with one shared secret."""
+class KeySource(Protocol):
+    """Where a verifier finds the public key a token names."""
 
-    def __init__(self, secret: str, issuer: str = "octagon-mesh") -> None:
-        self.secret = secret
-        self.issuer = issuer
+    def key_for(self, token: str) -> jwt.PyJWK:
+        """The key that should have signed ``token`` (by its ``kid``)."""
+        ...
 
-    def issue(self, subject: str, scopes: list[str], ttl: timedelta = timedelta(days=30)) -> str:
-        """A token for ``subject`` holding ``scopes``."""
-        now = datetime.now(UTC)
-        claims = {"sub": subject, "scope": " ".join(scopes), "iss": self.issuer, "iat": now, "exp": now + ttl}
-        return jwt.encode(claims, self.secret, algorithm=ALGORITHM)
+
+class StaticKeys:
+    """A fixed JWKS (tests; deployments that pin the issuer's keys with ``MESH_OIDC_JWKS``)."""
+
+    def __init__(self, jwks: dict[str, Any] | str) -> None:
+        document = json.loads(jwks) if isinstance(jwks, str) else jwks
+        try:
+            self.keys = jwt.PyJWKSet.from_dict(document).keys
+        except jwt.PyJWTError as e:
+            raise ValueError(f"not a usable JWKS: {e}") from e
+
+    def key_for(self, token: str) -> jwt.PyJWK:
+        kid = _header(token).get("kid")
+        for key in self.keys:
+            if key.key_id == kid or (kid is None and len(self.keys) == 1):
+                return key
+        raise InvalidToken(f"no key {kid!r} among the issuer's keys")
+
+
+class DiscoveredKeys:
+    """The issuer's JWKS, found through its discovery document on first use and cached by ``PyJWKClient``."""
+
+    def __init__(self, discovery: OidcDiscovery, *, cache_seconds: int = 300) -> None:
+        self.discovery = discovery
+        self.cache_seconds = cache_seconds
+        self._client: jwt.PyJWKClient | None = None
+        self._lock = threading.Lock()
+
+    def key_for(self, token: str) -> jwt.PyJWK:
+        try:
+            client = self._jwk_client()
+            return client.get_signing_key_from_jwt(token)
+        except DiscoveryFailed as e:
+            raise KeysUnavailable(str(e)) from e
+        except jwt.PyJWKClientConnectionError as e:
+            raise KeysUnavailable(f"the issuer's keys are unreachable: {e}") from e
+        except jwt.PyJWKClientError as e:  # the kid is unknown even after a refetch
+            raise InvalidToken(str(e)) from e
+        except jwt.DecodeError as e:
+            raise InvalidToken(f"malformed token: {e}") from e
+
+    def _jwk_client(self) -> jwt.PyJWKClient:
+        with self._lock:
+            if self._client is None:
+                self._client = jwt.PyJWKClient(
+                    self.discovery.jwks_uri, cache_keys=True, cache_jwk_set=True, lifespan=self.cache_seconds,
+                    timeout=5,
+                )
+            return self._client
+
+
+class TokenVerifier:
+    """Checks tokens of one issuer for one audience against ``keys``."""
+
+    def __init__(self, keys: KeySource, *, issuer: str, audience: str = DEFAULT_AUDIENCE, leeway: float = 30.0) -> None:
+        self.keys = keys
+        self.issuer = issuer.rstrip("/")
+        self.audience = audience
+        self.leeway = leeway
 
     def verify(self, token: str) -> AccessToken:
-        """The grant of ``token``; raises :class:`InvalidToken` with the reason."""
+        """The grant of ``token``; :class:`InvalidToken` with the reason, :class:`KeysUnavailable` if undecidable."""
+        algorithm = _header(token).get("alg")
+        if algorithm not in ASYMMETRIC_ALGORITHMS:
+            raise InvalidToken(f"algorithm {algorithm!r} is not accepted (only asymmetric signatures are)")
+        key = self.keys.key_for(token)
+        if key.algorithm_name != algorithm:
+            raise InvalidToken(f"the token says {algorithm} but key {key.key_id!r} is a {key.algorithm_name} key")
         try:
-            claims = jwt.decode(token, self.secret, algorithms=[ALGORITHM], issuer=self.issuer)
+            claims = jwt.decode(
+                token, key.key, algorithms=[key.algorithm_name], audience=self.audience,
+                issuer=[self.issuer, self.issuer + "/"], leeway=self.leeway,
+                options={"require": list(REQUIRED_CLAIMS)},
+            )
         except jwt.PyJWTError as e:
             raise InvalidToken(str(e)) from e
-        return AccessToken(subject=claims["sub"], scopes=frozenset(claims.get("scope", "").split()))
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject.strip():
+            raise InvalidToken("the token names no subject ('sub')")
+        scope = claims.get("scope", "")
+        if not isinstance(scope, str):
+            raise InvalidToken("the 'scope' claim must be a space-separated string")
+        return AccessToken(subject, frozenset(scope.split()), datetime.fromtimestamp(claims["exp"], UTC))
+
+
+def _header(token: str) -> dict[str, Any]:
+    try:
+        return jwt.get_unverified_header(token)
+    except jwt.PyJWTError as e:
+        raise InvalidToken(f"malformed token: {e}") from e

@@ -1,4 +1,6 @@
-"""A small HTTP client of the catalog API for services: register contracts, report consumers."""
+"""A small HTTP client of the catalog API for services: register contracts, report consumers, request access.
+
+Every call carries the service's own access token (``auth``, its :class:`ClientCredentials`)."""
 
 from __future__ import annotations
 
@@ -45,9 +47,12 @@ class RegistrationReply:
 class CatalogClient:
     """Talks to the catalog at ``catalog_url`` (``http://127.0.0.1:8000`` by default in the mesh)."""
 
-    def __init__(self, catalog_url: str, *, timeout: float = 5.0, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, catalog_url: str, *, timeout: float = 5.0, transport: httpx.BaseTransport | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> None:
         self.catalog_url = catalog_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.catalog_url, timeout=timeout, transport=transport)
+        self._http = httpx.Client(base_url=self.catalog_url, timeout=timeout, transport=transport, auth=auth)
 
     def register_contract(self, contract_document: dict[str, Any], service_url: str) -> RegistrationReply:
         """Register the product version ``contract_document`` defines, served by ``service_url``.
@@ -66,6 +71,18 @@ class CatalogClient:
         response = self._post(
             "/api/v1/consumers",
             {"kind": kind, "consumer": consumer, "domain": domain, "product": product, "major": major},
+        )
+        self._raise_for_rejection(response)
+        return response.json()
+
+    def request_access(self, domain: str, product: str, major: int, *, pii: bool, purpose: str) -> dict[str, Any]:
+        """Ask the owner of ``domain/product`` for read access to major ``major`` (and its personal data if ``pii``).
+
+        Idempotent: the catalog answers with the request already pending or approved for the same access.
+        """
+        response = self._post(
+            "/api/v1/access-requests",
+            {"domain": domain, "product": product, "major": major, "pii": pii, "purpose": purpose},
         )
         self._raise_for_rejection(response)
         return response.json()

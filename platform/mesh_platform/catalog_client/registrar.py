@@ -81,6 +81,16 @@ class CatalogRegistrar:
         self._add(_Task(f"report {kind} consumer {consumer} of {domain}/{product} v{major}",
                         lambda: self.client.report_consumer(kind, consumer, domain, product, major)))
 
+    def request_access(self, domain: str, product: str, major: int, *, pii: bool, purpose: str) -> None:
+        """Ask for access to a product major the service reads, as soon as the catalog answers."""
+        description = f"request access to {domain}/{product} v{major}{' with personal data' if pii else ''}"
+
+        def send() -> None:
+            request = self.client.request_access(domain, product, major, pii=pii, purpose=purpose)
+            log.info("%s: %s", description, request.get("status"))
+
+        self._add(_Task(description, send))
+
     # the background thread ---------------------------------------------------------------------------------------
 
     def start(self) -> None:

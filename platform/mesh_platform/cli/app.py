@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from mesh_platform.cli.contracts_command import contracts_app
+from mesh_platform.cli.dlq_command import dlq_app
 from mesh_platform.cli.topics_cli import topics_app
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Octagon Mesh: run and govern the data mesh.", no_args_is_help=True, add_completion=False)
 app.add_typer(contracts_app, name="contracts", help="Lint contracts and check changes for breaking ones.")
 app.add_typer(topics_app, name="topics", help="Provision the topics, principals and ACLs derived from the contracts.")
+app.add_typer(dlq_app, name="dlq", help="Inspect and re-drive a subscriber's dead-lettered events.")
 console = Console()
 
 RunDir = Annotated[Path, typer.Option("--run-dir", envvar="MESH_RUN_DIR", help="Stores, logs and broker data.")]
@@ -45,20 +47,22 @@ def broker(run_dir: RunDir = Path(".run")) -> None:
 
 
 @app.command()
-def status() -> None:
+def status(run_dir: RunDir = Path(".run")) -> None:
     """Show whether every service of the mesh is live and ready."""
     from mesh_platform.cli.status_command import run_status
 
-    raise typer.Exit(run_status(console))
+    raise typer.Exit(run_status(console, run_dir))
 
 
 @app.command()
 def seed(
     scale: Annotated[float, typer.Option(help="Fraction of the full demo data set (1.0 = 2,000+ fighters).")] = 1.0,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same data set.")] = 7,
+    run_dir: RunDir = Path(".run"),
 ) -> None:
     """Load the deterministic demo data set into a running mesh, through the domains' own APIs."""
-    from mesh_platform.cli.up_command import operator_token
+    from mesh_platform.cli.demo_clients import OPERATOR
+    from mesh_platform.cli.up_command import fresh_token
     from mesh_platform.launcher.topology import discover_services
 
     loader = _demo_loader()
@@ -66,16 +70,40 @@ def seed(
         console.print("[red]error:[/] no demo-data loader is installed (package octagon-demo)")
         raise typer.Exit(1)
     urls = {spec.name: spec.url for spec in discover_services()}
-    loader(urls, operator_token(), console, seed=seed, scale=scale)
+    loader(urls, lambda: fresh_token(run_dir, OPERATOR), console, seed=seed, scale=scale)
 
 
 @app.command()
-def replay(domain: Annotated[str, typer.Argument(help="The domain whose event-derived state to rebuild.")]) -> None:
-    """Drop a domain's event-derived state and rebuild it from the start of its topics."""
+def replay(
+    domain: Annotated[str, typer.Argument(help="The domain whose event-derived state to rebuild.")],
+    run_dir: RunDir = Path(".run"),
+) -> None:
+    """Drop a domain's event-derived state and rebuild it from the start of its topics (as demo-operator)."""
+    from mesh_platform.cli.demo_clients import OPERATOR
     from mesh_platform.cli.replay_command import run_replay
-    from mesh_platform.cli.up_command import operator_token
+    from mesh_platform.cli.up_command import fresh_token
 
-    raise typer.Exit(run_replay(domain, operator_token(), console))
+    raise typer.Exit(run_replay(domain, fresh_token(run_dir, OPERATOR), console))
+
+
+@app.command()
+def token(
+    client: Annotated[str, typer.Argument(help="A client of the local mesh: demo-reader, demo-analyst, demo-operator "
+                                                "or a domain's service client.")],
+    run_dir: RunDir = Path(".run"),
+) -> None:
+    """Print a fresh access token of a local mesh client, fetched from the catalog's token endpoint."""
+    from mesh_platform.cli.up_command import fresh_token
+    from mesh_platform.launcher.supervisor import LaunchError
+
+    try:
+        print(fresh_token(run_dir, client))
+    except FileNotFoundError:
+        console.print(f"[red]error:[/] no clients in {run_dir}: run mesh up first", highlight=False)
+        raise typer.Exit(1) from None
+    except (KeyError, LaunchError) as e:
+        console.print(f"[red]error:[/] {e}", highlight=False)
+        raise typer.Exit(1) from None
 
 
 @app.command("new-domain")

@@ -10,34 +10,31 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
+import httpx
 from rich.console import Console
 from rich.table import Table
 
-from mesh_platform.auth.tokens import TokenIssuer, pii_scope
+from mesh_platform.auth.client_credentials import ClientCredentials, TokenUnavailable
+from mesh_platform.cli.demo_clients import (
+    ANALYST,
+    OPERATOR,
+    READER,
+    approve_pending_requests,
+    clients_path,
+    credentials_of,
+    ensure_demo_clients,
+)
 from mesh_platform.cli.topics_command import provision_event_plane, without_kafka_secrets
 from mesh_platform.kafka import BrokerError, BrokerSettings, KafkaDistribution, LocalKafkaBroker
+from mesh_platform.launcher.catch_up import http_pipeline_reader, wait_for_catch_up
 from mesh_platform.launcher.supervisor import LaunchError, Supervisor, port_in_use
-from mesh_platform.launcher.topology import discover_services, service_environment
+from mesh_platform.launcher.topology import ServiceSpec, discover_services, service_environment
 from mesh_platform.private_paths import private_directory
-from mesh_platform.settings import DEV_TOKEN_SECRET
 
-DemoLoader = Callable[[dict[str, str], str, Console], None]
-"""Loads demo data through the services' APIs: (service URLs, a token, console)."""
-
-
-def demo_tokens(secret: str) -> dict[str, str]:
-    """Tokens ``mesh up`` prints: a plain reader and an analyst who may see personal data."""
-    issuer = TokenIssuer(secret)
-    return {
-        "demo-reader": issuer.issue("demo-reader", ["read"]),
-        "demo-analyst": issuer.issue("demo-analyst", ["read", pii_scope("roster", "fighters")]),
-        "demo-operator": issuer.issue("demo-operator", ["*"]),
-    }
-
-
-def operator_token() -> str:
-    """A token with every scope, signed with this machine's ``MESH_TOKEN_SECRET`` (for seeding and admin)."""
-    return demo_tokens(os.environ.get("MESH_TOKEN_SECRET", DEV_TOKEN_SECRET))["demo-operator"]
+DemoLoader = Callable[[dict[str, str], Callable[[], str], Console], None]
+"""Loads demo data through the services' APIs: (service URLs, a source of fresh operator tokens, console)."""
+CATALOG = "catalog"
+APPROVAL_REASON = "approved by mesh up for the local demo mesh"
 
 
 def run_up(
@@ -74,11 +71,15 @@ def run_up(
             supervisor = Supervisor(run_dir)
             cleanup.callback(lambda: _stop_services(supervisor, console))
             base = without_kafka_secrets(dict(os.environ))
+            domains = [spec.name for spec in services if spec.name != CATALOG]
+            clients = ensure_demo_clients(run_dir, domains)
             for spec in services:
                 console.print(f"[cyan]starting[/] {spec.name} on {spec.url}")
-                supervisor.start(spec, service_environment(
+                environment = service_environment(
                     spec, services, run_dir, bootstrap, {**base, **kafka_environments.get(spec.name, {})}
-                ))
+                )
+                environment.update(_credentials_environment(spec, clients, run_dir))
+                supervisor.start(spec, environment)
             with console.status("waiting for every service to be ready...") as status:
                 for started in supervisor.processes:
                     status.update(f"waiting for {started.spec.name} to be ready...")
@@ -86,20 +87,21 @@ def run_up(
                     console.print(f"[green]ready[/]    {started.spec.name}")
             ready_after = time.monotonic() - began
             console.print(f"[bold green]mesh ready[/] in {ready_after:.1f}s")
-            secret = os.environ.get("MESH_TOKEN_SECRET", DEV_TOKEN_SECRET)
-            tokens = demo_tokens(secret)
             urls = {spec.name: spec.url for spec in services}
-            if load_demo is not None:
-                load_demo(urls, tokens["demo-operator"], console)
-            _print_summary(console, urls, bootstrap, tokens, run_dir)
+            catalog_url = urls.get(CATALOG)
+            if catalog_url is not None:
+                _grant_demo_access(catalog_url, run_dir, console)
+                if load_demo is not None:
+                    load_demo(urls, credentials_of(run_dir, OPERATOR, catalog_url).token, console)
+                    _wait_for_consistency(urls, console)
+            _print_summary(console, urls, bootstrap, run_dir)
             if stop_when_ready:
                 return 0
             console.print("press Ctrl-C to stop the mesh")
             while not stop.wait(1.0):
-                failed = supervisor.failed()
-                if failed is not None:
-                    console.print(f"[red]{failed.spec.name} stopped unexpectedly[/]; see {failed.log_path}")
-                    return 1
+                # A crashed domain is restarted with back-off; the others keep serving meanwhile.
+                for line in supervisor.supervise():
+                    console.print(f"[yellow]{line}[/]", highlight=False)
             return 0
     except (BrokerError, LaunchError) as e:
         console.print(f"[red]error:[/] {e}", highlight=False)
@@ -107,6 +109,23 @@ def run_up(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _wait_for_consistency(urls: dict[str, str], console: Console, timeout: float = 600.0) -> None:
+    """After the demo load: wait until every event is published and consumed, showing the backlog and the time."""
+    began = time.monotonic()
+    with httpx.Client(timeout=5.0) as client, console.status("waiting for the subscriptions to catch up...") as status:
+        progress = wait_for_catch_up(
+            urls,
+            http_pipeline_reader(client),
+            timeout=timeout,
+            on_progress=lambda progress: status.update(f"catching up: {progress.describe()}"),
+        )
+    took = time.monotonic() - began
+    if progress.caught_up:
+        console.print(f"[bold green]every product consistent[/] with its sources {took:.1f}s after the demo load")
+    else:
+        console.print(f"[red]not caught up after {took:.0f}s:[/] {progress.describe()}", highlight=False)
 
 
 def _start_broker(run_dir: Path, console: Console, cleanup: ExitStack) -> str:
@@ -137,7 +156,47 @@ def _stop_services(supervisor: Supervisor, console: Console) -> None:
         supervisor.stop_all()
 
 
-def _print_summary(console: Console, urls: dict[str, str], bootstrap: str, tokens: dict[str, str], run_dir: Path) -> None:
+def _credentials_environment(spec: ServiceSpec, clients: dict[str, dict], run_dir: Path) -> dict[str, str]:
+    """Each service's own client id and secret; the catalog gets the file of clients to register."""
+    if spec.name == CATALOG:
+        return {"CATALOG_CLIENTS_FILE": str(run_dir / "clients.json"),
+                "CATALOG_SERVICE_URLS": ",".join(f"{other.name}={other.url}" for other in discover_services())}
+    client = clients[spec.name]
+    return {"MESH_CLIENT_ID": client["client_id"], "MESH_CLIENT_SECRET": client["secret"]}
+
+
+def _grant_demo_access(catalog_url: str, run_dir: Path, console: Console) -> None:
+    """The demo reader asks for every product major, the analyst also for the fighters' personal data; each
+    domain's declared reads were asked for at its start-up. The owners approve them all (audited as themselves)."""
+    with console.status("granting demo access (access requests approved by their owners)..."):
+        try:
+            products = httpx.get(f"{catalog_url}/api/v1/data-products", params={"limit": 1000}, timeout=10).json()
+            for client_id, pii in ((READER, False), (ANALYST, True)):
+                auth = credentials_of(run_dir, client_id, catalog_url)
+                for product in products["items"]:
+                    for major in product.get("majors", []):
+                        wants_pii = pii and "pii" in product.get("tags", [])
+                        httpx.post(
+                            f"{catalog_url}/api/v1/access-requests", auth=auth, timeout=10,
+                            json={"domain": product["domain"], "product": product["product"], "major": major,
+                                  "pii": wants_pii, "purpose": "explore the demo mesh"},
+                        )
+            approved: list[dict] = []
+            quiet_rounds = 0
+            deadline = time.monotonic() + 20
+            # The services' own requests arrive from their start-up; approve until two rounds bring nothing new.
+            while quiet_rounds < 2 and time.monotonic() < deadline:
+                batch = approve_pending_requests(catalog_url, run_dir, reason=APPROVAL_REASON)
+                approved += batch
+                quiet_rounds = 0 if batch else quiet_rounds + 1
+                time.sleep(0.5)
+        except (httpx.HTTPError, KeyError, ValueError) as e:
+            console.print(f"[yellow]could not grant demo access:[/] {e}")
+            return
+    console.print(f"[green]granted[/]  {len(approved)} access request(s), each approved by the product's owner")
+
+
+def _print_summary(console: Console, urls: dict[str, str], bootstrap: str, run_dir: Path) -> None:
     table = Table(title="Octagon Mesh")
     table.add_column("service")
     table.add_column("url")
@@ -146,5 +205,19 @@ def _print_summary(console: Console, urls: dict[str, str], bootstrap: str, token
     table.add_row("kafka", bootstrap)
     console.print(table)
     console.print(f"logs and stores: {run_dir}")
-    for subject, token in tokens.items():
-        console.print(f"[bold]{subject}[/] token: {token}", soft_wrap=True, highlight=False)
+    console.print(
+        f"clients: {READER} (reads every product), {ANALYST} (also the fighters' personal data), {OPERATOR} "
+        f"(commands, replay); secrets in {clients_path(run_dir)} (0600)", highlight=False, soft_wrap=True,
+    )
+    console.print('get a token: [bold]export MESH_TOKEN=$(mesh token demo-reader)[/]', highlight=False, soft_wrap=True)
+
+
+def fresh_token(run_dir: Path, client_id: str) -> str:
+    """A new access token for ``client_id`` of the local mesh, from the catalog's token endpoint."""
+    catalog = next((spec for spec in discover_services() if spec.name == CATALOG), None)
+    catalog_url = os.environ.get("CATALOG_URL") or (catalog.url if catalog else "http://127.0.0.1:8000")
+    credentials: ClientCredentials = credentials_of(run_dir.resolve(), client_id, catalog_url)
+    try:
+        return credentials.token()
+    except TokenUnavailable as e:
+        raise LaunchError(str(e)) from e

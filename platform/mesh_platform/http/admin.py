@@ -1,9 +1,9 @@
-"""Administrative endpoints of a domain service; they need a token holding the wildcard scope ``*``.
+"""Administrative endpoints of a domain service; they need a token holding the domain's ``admin:<domain>`` scope.
 
 ``POST /admin/replay`` — rebuild the service's event-derived state from the start of its topics (what
 ``mesh replay <domain>`` calls). No body. Answers ``202`` with the :class:`ReplayReport` once the state is emptied and
 the subscriptions restarted (the rebuild then runs in the background); ``401`` without a valid bearer token,
-``403`` without scope ``*``, ``409`` when a replay is running or another consumer holds the group, ``503`` when
+``403`` without scope ``admin:<domain>``, ``409`` when a replay is running or another consumer holds the group, ``503`` when
 the broker cannot be reached — in those cases nothing changed.
 """
 
@@ -13,17 +13,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
 
-from mesh_platform.auth.tokens import AccessToken, TokenIssuer
-from mesh_platform.http.bearer import bearer_token
+from mesh_platform.auth.scopes import admin_scope
+from mesh_platform.auth.tokens import AccessToken
+from mesh_platform.http.bearer import AUTH_RESPONSES, Authorizer
 from mesh_platform.subscriptions.replay import BrokerUnreachable, SubscriptionReplay
 
-ADMIN_SCOPE = "*"
 
-
-def replay_router(replay: SubscriptionReplay, issuer: TokenIssuer) -> APIRouter:
-    """``POST /admin/replay`` for ``replay``."""
-    router = APIRouter(prefix="/admin", tags=["administration"])
-    administrator = Annotated[AccessToken, Depends(bearer_token(issuer, ADMIN_SCOPE))]
+def replay_router(replay: SubscriptionReplay, authorizer: Authorizer, domain: str) -> APIRouter:
+    """``POST /admin/replay`` for ``replay``, open to tokens holding ``admin:<domain>``."""
+    router = APIRouter(prefix="/admin", tags=["administration"], responses=AUTH_RESPONSES)
+    administrator = Annotated[AccessToken, Depends(authorizer.require(admin_scope(domain)))]
 
     @router.post("/replay", status_code=202, summary="Rebuild the event-derived state from the start of the topics")
     def start_replay(_token: administrator) -> dict[str, Any]:

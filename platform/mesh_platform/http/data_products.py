@@ -1,8 +1,8 @@
 """Read-only HTTP output ports of data products (DESIGN §4).
 
 ``GET /data-products/<product>/v<major>`` lists records with keyset cursor pagination, filters on documented
-fields, ``fields=`` projection and ETags; ``GET .../<key>`` reads one record. Every read needs a bearer token;
-personal data is masked unless the token holds the product's PII scope.
+fields, ``fields=`` projection and ETags; ``GET .../<key>`` reads one record. Every read needs a bearer token with
+``read:<domain>.<product>.v<major>``; personal data is masked unless the token also holds ``pii:<domain>.<product>``.
 """
 
 # No `from __future__ import annotations` here: FastAPI must resolve the local Annotated aliases at runtime.
@@ -12,9 +12,10 @@ from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 
-from mesh_platform.auth.masking import mask_personal_data
-from mesh_platform.auth.tokens import READ_SCOPE, AccessToken, TokenIssuer, pii_scope
-from mesh_platform.http.bearer import bearer_token
+from mesh_platform.auth.masking import PersonalData
+from mesh_platform.auth.scopes import pii_scope, read_scope
+from mesh_platform.auth.tokens import AccessToken
+from mesh_platform.http.bearer import AUTH_RESPONSES, Authorizer
 from mesh_platform.http.pagination import CursorCodec, InvalidCursor
 from mesh_platform.http.problems import BAD_REQUEST, INVALID_CURSOR, ProblemError
 from mesh_platform.http.representations import READ_RESPONSES, Deprecation, conditional_json
@@ -58,6 +59,16 @@ class DataProductPort:
         """The port's URL path."""
         return f"/data-products/{self.product}/v{self.major}"
 
+    @property
+    def read_scope(self) -> str:
+        """The scope a reader's token must hold."""
+        return read_scope(self.domain, self.product, self.major)
+
+    @property
+    def personal_data(self) -> PersonalData:
+        """The port's personal-data fields and the scope that unmasks them."""
+        return PersonalData(pii_scope(self.domain, self.product), self.pii_fields)
+
 
 ReaderObserver = Callable[[str, DataProductPort], None]
 """Told about each reader identity of a port (the catalog learns its HTTP consumers this way)."""
@@ -65,7 +76,7 @@ ReaderObserver = Callable[[str, DataProductPort], None]
 
 def data_product_router(
     port: DataProductPort,
-    issuer: TokenIssuer,
+    authorizer: Authorizer,
     on_reader: ReaderObserver | None = None,
     cursor_codec: CursorCodec | None = None,
 ) -> APIRouter:
@@ -74,9 +85,9 @@ def data_product_router(
     A page that has a successor carries ``Link: <...>; rel="next"``; a deprecated major carries ``Deprecation``,
     ``Sunset`` and ``Link: <...>; rel="successor-version"``; ``If-None-Match`` answers ``304`` (RFC 9110).
     """
-    router = APIRouter(tags=[f"data product: {port.product} v{port.major}"])
+    router = APIRouter(tags=[f"data product: {port.product} v{port.major}"], responses=AUTH_RESPONSES)
 
-    verify = bearer_token(issuer, READ_SCOPE)
+    verify = authorizer.require(port.read_scope)
 
     def reader(token: Annotated[AccessToken, Depends(verify)]) -> AccessToken:
         if on_reader:
@@ -86,8 +97,7 @@ def data_product_router(
     reader_token = Annotated[AccessToken, Depends(reader)]
 
     def present(record: dict[str, Any], token: AccessToken, fields: list[str] | None) -> dict[str, Any]:
-        if port.pii_fields and not token.allows(pii_scope(port.domain, port.product)):
-            record = mask_personal_data(record, port.pii_fields)
+        record = port.personal_data.shown_to(record, token)
         if fields:
             record = {name: record.get(name) for name in fields}
         return record

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 
+from mesh_platform.auth.client_credentials import ClientCredentials
 from mesh_platform.catalog_client import CatalogClient, CatalogRegistrar
 from mesh_platform.contracts import ContractRegistry, DataProductContract
 from mesh_platform.contracts.errors import UnknownDataProduct
@@ -29,20 +30,40 @@ class CatalogLink:
         service_url: str,
         *,
         run_interval: float = 5.0,
+        auth: ClientCredentials | None = None,
     ) -> None:
         self.domain = domain
         self.contracts = contracts
         self.service_url = service_url
-        self.registrar = CatalogRegistrar(CatalogClient(catalog_url))
-        self.lineage = LineageEmitter(catalog_url)
+        self.registrar = CatalogRegistrar(CatalogClient(catalog_url, auth=auth))
+        self.lineage = LineageEmitter(catalog_url, credentials=auth)
         self.run_interval = run_interval
         self._readers: set[tuple[str, str, int]] = set()
         self._last_run: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def start(self, products: list[DataProductContract], subscriptions: list[Subscription]) -> None:
-        """Register ``products`` and ``subscriptions``' consumption; returns at once (sending is in the background)."""
+    def start(
+        self,
+        products: list[DataProductContract],
+        subscriptions: list[Subscription],
+        reads: list[tuple[str, str, int, bool, str]] = (),  # type: ignore[assignment]
+    ) -> None:
+        """Register ``products`` and ``subscriptions``' consumption, and ask for access to every product read (by
+        subscription or by a declared HTTP lookup); returns at once (sending is in the background)."""
         self.registrar.start()
+        requested: set[tuple[str, str, int, bool]] = set()
+        for subscription in subscriptions:
+            for contract in self._consumed(subscription):
+                key = (contract.domain, contract.product, contract.major, False)
+                if contract.domain != self.domain and key not in requested:
+                    requested.add(key)
+                    self.registrar.request_access(
+                        *key[:3], pii=False, purpose=f"{self.domain} subscribes to {contract.topic} ({subscription.group_id})"
+                    )
+        for domain, product, major, pii, purpose in reads:
+            if domain != self.domain and (domain, product, major, pii) not in requested:
+                requested.add((domain, product, major, pii))
+                self.registrar.request_access(domain, product, major, pii=pii, purpose=purpose)
         for contract in products:
             self.registrar.register(contract.document, self.service_url)
             self.lineage.emit_dataset(contract)

@@ -10,15 +10,21 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from mesh_platform.auth.tokens import TokenIssuer
+from mesh_platform.auth.client_credentials import ClientCredentials
+from mesh_platform.auth.discovery import OidcDiscovery
+from mesh_platform.auth.masking import PersonalData
+from mesh_platform.auth.scopes import pii_scope, write_scope
+from mesh_platform.auth.tokens import DiscoveredKeys, StaticKeys, TokenVerifier
 from mesh_platform.contracts import ContractRegistry, DataProductContract, default_contracts_dir
 from mesh_platform.events.factory import EventFactory
+from mesh_platform.http.bearer import Authorizer
+from mesh_platform.http.commands import CommandExecutor
 from mesh_platform.http.data_products import (
     DataProductPort,
     DataProductSource,
@@ -26,6 +32,7 @@ from mesh_platform.http.data_products import (
     FilterParser,
     data_product_router,
 )
+from mesh_platform.http.dead_letters import dead_letters_router
 from mesh_platform.http.edge import cursor_codec, install_http_edge
 from mesh_platform.http.operations import (
     HttpMetrics,
@@ -35,7 +42,7 @@ from mesh_platform.http.operations import (
     operations_router,
     store_check,
 )
-from mesh_platform.kafka.client import KafkaClientSettings
+from mesh_platform.kafka.client import KafkaClientSettings, kafka_client_kwargs
 from mesh_platform.kafka.topic_check import service_topics, verify_topics
 from mesh_platform.outbox.relay import OutboxRelay, kafka_producer_factory
 from mesh_platform.outbox.writer import OutboxWriter
@@ -47,6 +54,7 @@ from mesh_platform.store.migrations import upgrade_store
 from mesh_platform.store.platform_tables import PlatformTables
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
 from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher
+from mesh_platform.subscriptions.parked import ParkedEvents
 from mesh_platform.subscriptions.subscriber import EventHandler, Subscription
 
 log = logging.getLogger(__name__)
@@ -75,13 +83,17 @@ class DomainService:
         )
         self.events = EventFactory(domain, settings.catalog_url)
         self.contracts = ContractRegistry.from_directory(settings.contracts_dir or default_contracts_dir())
-        self.tokens = TokenIssuer(settings.token_secret)
+        self.discovery = OidcDiscovery(settings.issuer)
+        keys = StaticKeys(settings.oidc_jwks) if settings.oidc_jwks else DiscoveredKeys(self.discovery)
+        self.authorizer = Authorizer(TokenVerifier(keys, issuer=settings.issuer, audience=settings.oidc_audience))
+        self.credentials = _client_credentials(settings, self.discovery)
+        self.declared_reads: list[tuple[str, str, int, bool, str]] = []
         self.subscriptions: list[Subscription] = []
         self.ports: list[DataProductPort] = []
         self.metrics_registry = CollectorRegistry()
         self.metrics_registry.register(_PipelineCollector(self))
         self.catalog = (
-            CatalogLink(domain, self.contracts, settings.catalog_url, settings.base_url)
+            CatalogLink(domain, self.contracts, settings.catalog_url, settings.base_url, auth=self.credentials)
             if settings.catalog_enabled
             else None
         )
@@ -91,6 +103,31 @@ class DomainService:
     def unit_of_work_factory(self, kind: type[UnitOfWork]) -> Callable[[], UnitOfWork]:
         """Builds units of work of ``kind`` on this service's store; each commit with events wakes the relay."""
         return lambda: kind(self.engine, self.outbox, self.events, on_commit=self.relay.wake)
+
+    def command_executor(
+        self, uow_factory: Callable[[], SqlUnitOfWork], *, personal_data_of: str | None = None
+    ) -> CommandExecutor:
+        """Runs this domain's commands: ``write:<domain>`` callers only, idempotency keys in the domain's store.
+
+        ``personal_data_of`` names the product whose personal-data fields are masked in replies (the product the
+        commands' replies show records of), unless the caller holds its PII scope.
+        """
+        personal_data = None
+        if personal_data_of is not None:
+            contract = self.contracts.get(self.domain, personal_data_of)
+            personal_data = PersonalData(pii_scope(self.domain, personal_data_of), frozenset(contract.pii_fields))
+        return CommandExecutor(
+            uow_factory, self.tables.idempotency_keys,
+            writer=self.authorizer.require(write_scope(self.domain)), personal_data=personal_data,
+        )
+
+    def reads(self, domain: str, product: str, major: int, *, purpose: str, pii: bool = False) -> None:
+        """Declare that this domain reads ``domain/product`` v``major`` over HTTP (e.g. a lookup).
+
+        At start-up the service asks the catalog for access to every product it declares or subscribes to; the
+        owner approves, and the service's next token carries the read scope. Nothing is trusted implicitly.
+        """
+        self.declared_reads.append((domain, product, major, pii, purpose))
 
     def subscribe(self, topics: list[str], handlers: Mapping[str, EventHandler]) -> Subscription:
         """Subscribe this domain's consumer group (named after the domain) to ``topics``.
@@ -112,6 +149,30 @@ class DomainService:
         )
         self.subscriptions.append(subscription)
         return subscription
+
+    def parked_events(self) -> dict[str, ParkedEvents]:
+        """Each subscription's dead-letter topic, by consumer group, read as this service's Kafka principal."""
+
+        def consumer() -> Any:
+            from kafka import KafkaConsumer
+
+            return KafkaConsumer(**kafka_client_kwargs(self.kafka), group_id=None, enable_auto_commit=False)
+
+        return {subscription.group_id: ParkedEvents(subscription, consumer) for subscription in self.subscriptions}
+
+    def pipeline_status(self) -> dict[str, Any]:
+        """The event pipeline's progress: outbox backlog, and per subscription its state, lag and last error."""
+        try:
+            pending: int | None = self.relay.pending()
+        except Exception:  # a store that is down has no backlog figure; the store check reports it
+            pending = None
+        return {
+            "outbox": {"pending": pending, "last_error": self.relay.last_error},
+            "subscriptions": {
+                subscription.group_id: {"topics": subscription.topics, **subscription.health.as_dict()}
+                for subscription in self.subscriptions
+            },
+        }
 
     def _handled(self, subscription: Subscription) -> None:
         self.relay.wake()  # handlers may have written outbox rows
@@ -169,7 +230,7 @@ class DomainService:
         for hook in self._startup_hooks:
             hook()
         if self.catalog is not None:
-            self.catalog.start(self._products(), self.subscriptions)
+            self.catalog.start(self._products(), self.subscriptions, self.declared_reads)
         self._check_topics()
         if self.settings.relay_enabled:
             self.relay.start()
@@ -219,13 +280,15 @@ class DomainService:
         probe = ReadinessProbe(
             {"store": store_check(self.engine), "broker": broker_check(self.kafka)}
         )
-        app.include_router(operations_router(probe, self.metrics_registry))
+        app.include_router(operations_router(probe, self.metrics_registry, self.pipeline_status))
         for router in routers:
             app.include_router(router)
+        if self.subscriptions:
+            app.include_router(dead_letters_router(self.parked_events(), self.authorizer, self.domain))
         cursors = cursor_codec(self.settings)
         for port in self.ports:
             app.include_router(
-                data_product_router(port, self.tokens, self.catalog.reader_seen if self.catalog else None, cursors)
+                data_product_router(port, self.authorizer, self.catalog.reader_seen if self.catalog else None, cursors)
             )
         app.include_router(
             contract_router(
@@ -238,6 +301,18 @@ class DomainService:
         publish_contract_schemas(app, self._products())
         app.state.domain_service = self
         return app
+
+
+def _client_credentials(settings: ServiceSettings, discovery: OidcDiscovery) -> ClientCredentials | None:
+    """The service's own token source, or None when it has no client secret (it then calls nobody with a token)."""
+    if settings.client_secret is None or not settings.client_secret.get_secret_value():
+        log.warning("no MESH_CLIENT_SECRET: %s calls the catalog and other domains without a token",
+                    settings.service_name)
+        return None
+    return ClientCredentials(
+        settings.own_client_id, settings.client_secret.get_secret_value(),
+        token_url=settings.oidc_token_url, discovery=discovery,
+    )
 
 
 class _PipelineCollector:
@@ -258,9 +333,24 @@ class _PipelineCollector:
         yield published
         processed = CounterMetricFamily("subscription_processed", "Events handled", labels=["group", "topics"])
         dead = CounterMetricFamily("subscription_dead_lettered", "Events dead-lettered", labels=["group", "topics"])
+        retries = CounterMetricFamily(
+            "subscription_retries", "Failed attempts to consume or handle a batch (each retried)", labels=["group"]
+        )
+        failing = GaugeMetricFamily(
+            "subscription_consecutive_failures", "Failed attempts since the last success (0 when healthy)",
+            labels=["group"],
+        )
+        lag = GaugeMetricFamily(
+            "subscription_consumer_lag", "Records not yet committed by the group", labels=["group", "topic", "partition"]
+        )
         for subscription in self.service.subscriptions:
             labels = [subscription.group_id, ",".join(subscription.topics)]
             processed.add_metric(labels, subscription.processed_total)
             dead.add_metric(labels, subscription.dead_lettered_total)
-        yield processed
-        yield dead
+            health = subscription.health
+            retries.add_metric([subscription.group_id], health.retries_total)
+            failing.add_metric([subscription.group_id], health.consecutive_failures)
+            for topic_partition, records in health.lag.items():
+                topic, _, partition = topic_partition.rpartition("/")
+                lag.add_metric([subscription.group_id, topic, partition], records)
+        yield from (processed, dead, retries, failing, lag)

@@ -4,14 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from mesh_platform.auth.tokens import TokenIssuer
-from mesh_platform.contracts import DataProductContract
+from mesh_platform.auth.scopes import read_scope
+from mesh_platform.contracts import ContractRegistry, DataProductContract, default_contracts_dir
 from mesh_platform.settings import ServiceSettings
+from mesh_platform.testing.authority import test_authority
 
 
-def bearer(settings: ServiceSettings, subject: str = "test-reader", scopes: tuple[str, ...] = ("read",)) -> dict[str, str]:
-    """An ``Authorization`` header with a token the service accepts."""
-    return {"Authorization": f"Bearer {TokenIssuer(settings.token_secret).issue(subject, list(scopes))}"}
+def trusting_test_authority() -> dict[str, Any]:
+    """Settings fields that make a service built in a test verify tokens of :func:`test_authority`."""
+    return test_authority().settings()
+
+
+def reader_scopes(settings: ServiceSettings) -> tuple[str, ...]:
+    """The read scopes of every product major the service of ``settings`` (its ``service_name``) publishes."""
+    registry = ContractRegistry.from_directory(settings.contracts_dir or default_contracts_dir())
+    return tuple(
+        read_scope(contract.domain, contract.product, contract.major)
+        for contract in registry.for_domain(settings.service_name)
+    )
+
+
+def bearer(
+    settings: ServiceSettings, subject: str = "test-reader", scopes: tuple[str, ...] | None = None
+) -> dict[str, str]:
+    """An ``Authorization`` header from the test authority; by default a reader of the service's own products.
+
+    The service must have been built with :func:`trusting_test_authority` settings.
+    """
+    assert settings.oidc_jwks == test_authority().jwks_json, "build the service with trusting_test_authority()"
+    return test_authority().bearer(subject, reader_scopes(settings) if scopes is None else scopes)
 
 
 def read_port_conforming(client: Any, contract: DataProductContract, headers: dict[str, str]) -> list[dict[str, Any]]:

@@ -3,11 +3,12 @@ from datetime import date
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from mesh_platform.auth.tokens import TokenIssuer
+from mesh_platform.http.bearer import Authorizer
 from mesh_platform.http.data_products import DataProductPort, Deprecation, data_product_router
 from mesh_platform.http.problems import install_problem_handlers
+from mesh_platform.testing.authority import test_authority
 
-SECRET = "a-secret-that-is-long-enough-for-hs256"
+AUTHORIZER = Authorizer(test_authority().verifier())
 
 
 class FakeSource:
@@ -25,12 +26,12 @@ class FakeSource:
 def client_for(port):
     app = FastAPI()
     install_problem_handlers(app)
-    app.include_router(data_product_router(port, TokenIssuer(SECRET)))
+    app.include_router(data_product_router(port, AUTHORIZER))
     return TestClient(app)
 
 
 def reader(*scopes):
-    return {"Authorization": f"Bearer {TokenIssuer(SECRET).issue('reader', ['read', *scopes])}"}
+    return test_authority().bearer("reader", ["read:roster.fighters.v1", *scopes])
 
 
 def port(**changes):
@@ -65,16 +66,36 @@ def test_personal_data_is_unmasked_only_with_the_products_pii_scope():
     assert other_scope["dob"] is None
 
 
-def test_token_without_read_scope_is_forbidden():
-    token = TokenIssuer(SECRET).issue("writer", ["pii:roster.fighters"])
-    response = client_for(port()).get("/data-products/fighters/v1", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 403
-    assert "read" in response.json()["detail"]
+def test_token_without_the_read_scope_of_this_major_is_forbidden():
+    for scopes in (["pii:roster.fighters"], ["read:roster.fighters.v2"], ["read:schedule.bouts.v1"], ["write:roster"],
+                   ["read"], ["*"]):
+        response = client_for(port()).get("/data-products/fighters/v1", headers=test_authority().bearer("x", scopes))
+        assert response.status_code == 403, scopes
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "read:roster.fighters.v1" in response.json()["detail"]
+        assert 'error="insufficient_scope"' in response.headers["WWW-Authenticate"]
+
+
+def test_reading_without_a_token_is_unauthorized_with_a_bearer_challenge():
+    response = client_for(port()).get("/data-products/fighters/v1")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_openapi_document_names_the_bearer_scheme_on_every_read():
+    document = client_for(port()).get("/openapi.json").json()
+    assert document["components"]["securitySchemes"]["meshBearer"] == {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+        "description": document["components"]["securitySchemes"]["meshBearer"]["description"],
+    }
+    for path in document["paths"].values():
+        assert path["get"]["security"] == [{"meshBearer": []}]
 
 
 def test_each_reader_is_observed_with_the_port_it_read():
     seen = []
     app = FastAPI()
-    app.include_router(data_product_router(port(), TokenIssuer(SECRET), lambda subject, p: seen.append((subject, p.major))))
+    app.include_router(data_product_router(port(), AUTHORIZER, lambda subject, p: seen.append((subject, p.major))))
     TestClient(app).get("/data-products/fighters/v1", headers=reader())
     assert seen == [("reader", 1)]

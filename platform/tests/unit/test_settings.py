@@ -4,12 +4,28 @@ from pydantic import ValidationError
 from mesh_platform.settings import ServiceSettings
 
 
-def test_default_secret_is_refused_in_production(monkeypatch):
+def test_a_service_without_client_secret_is_refused_in_production(monkeypatch):
     monkeypatch.setenv("MESH_ENV", "prod")
     monkeypatch.setenv("MESH_CURSOR_SECRET", "c" * 40)
-    monkeypatch.delenv("MESH_TOKEN_SECRET", raising=False)
-    with pytest.raises(ValidationError, match="MESH_TOKEN_SECRET"):
+    monkeypatch.delenv("MESH_CLIENT_SECRET", raising=False)
+    with pytest.raises(ValidationError, match="MESH_CLIENT_SECRET"):
         ServiceSettings()
+
+
+def test_a_short_client_secret_is_refused_in_production(monkeypatch):
+    monkeypatch.setenv("MESH_ENV", "prod")
+    monkeypatch.setenv("MESH_CURSOR_SECRET", "c" * 40)
+    monkeypatch.setenv("MESH_CLIENT_SECRET", "secret")
+    with pytest.raises(ValidationError, match="MESH_CLIENT_SECRET"):
+        ServiceSettings()
+
+
+def test_tokens_are_verified_against_the_catalog_unless_an_issuer_is_configured(monkeypatch):
+    monkeypatch.delenv("MESH_OIDC_ISSUER", raising=False)
+    monkeypatch.setenv("CATALOG_URL", "http://catalog.mesh:8000/")
+    assert ServiceSettings().issuer == "http://catalog.mesh:8000"
+    monkeypatch.setenv("MESH_OIDC_ISSUER", "https://keycloak.example/realms/mesh")
+    assert ServiceSettings().issuer == "https://keycloak.example/realms/mesh"
 
 
 def test_store_defaults_to_a_sqlite_file_named_after_the_service(monkeypatch, tmp_path):

@@ -34,11 +34,12 @@ def bout_snapshot(record: dict[str, Any]) -> BoutSnapshot:
 
 
 class ScheduleHttpDirectory:
-    """Reads ``GET /data-products/bouts/v1/<id>`` from schedule with results' own token."""
+    """Reads ``GET /data-products/bouts/v1/<id>`` from schedule with results' own token (``auth``, renewed before
+    it expires; it holds ``read:schedule.bouts.v1`` once schedule approved results' access request)."""
 
-    def __init__(self, schedule_url: str, token: str, timeout: float = 3.0) -> None:
+    def __init__(self, schedule_url: str, auth: httpx.Auth | None, timeout: float = 3.0) -> None:
         self.schedule_url = schedule_url.rstrip("/")
-        self.token = token
+        self.auth = auth
         self.timeout = timeout
 
     def find(self, bout_id: str) -> tuple[BoutSnapshot, datetime] | None:
@@ -50,7 +51,7 @@ class ScheduleHttpDirectory:
         try:
             response = httpx.get(
                 f"{self.schedule_url}/data-products/bouts/v1/{quote(bout_id, safe='')}",
-                headers={"Authorization": f"Bearer {self.token}"},
+                auth=self.auth,
                 params={"fields": ",".join(BOUT_FIELDS)},
                 timeout=self.timeout,
             )

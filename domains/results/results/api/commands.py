@@ -1,12 +1,14 @@
-"""Results' operational command: record the result of a bout."""
+"""Results' operational command: record the result of a bout (tokens with ``write:results``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from mesh_platform.auth.tokens import AccessToken
+from mesh_platform.http.bearer import AUTH_RESPONSES
 from mesh_platform.http.commands import CommandExecutor, IdempotencyKey
 from results.api.schemas import ResultCreate, ResultPublic
 from results.service import handlers
@@ -16,16 +18,18 @@ from results.service.unit_of_work import BoutDirectory
 def commands_router(
     executor: CommandExecutor, directory: BoutDirectory, today: Callable[[], date] = date.today
 ) -> APIRouter:
-    router = APIRouter(tags=["commands"])
+    router = APIRouter(tags=["commands"], responses=AUTH_RESPONSES)
+    writer = Depends(executor.writer)
 
     @router.post("/bouts/{bout_id}/result", status_code=201, response_model=ResultPublic,
                  summary="Record the result of a bout")
-    def record_result(bout_id: str, body: ResultCreate, idempotency_key: IdempotencyKey = None):
+    def record_result(bout_id: str, body: ResultCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         return executor.run(
             "record_result", {"bout_id": bout_id, **body.model_dump(mode="json")}, idempotency_key,
             lambda uow: (201, ResultPublic.of(
                 handlers.record_bout_result(bout_id, body.to_report(), uow, directory, today())
             )),
+            caller,
         )
 
     return router

@@ -8,8 +8,9 @@ from fastapi.testclient import TestClient
 
 from mesh_platform.contracts.loading import load_contract_file
 from mesh_platform.events.factory import EventFactory
+from mesh_platform.testing.authority import test_authority
 from mesh_platform.testing.events import deliver
-from mesh_platform.testing.service import bearer
+from mesh_platform.testing.service import bearer, trusting_test_authority
 from results.app import create_app
 from results.settings import ResultsSettings
 
@@ -58,12 +59,14 @@ class ResultsService:
 def results_settings(store_url, tmp_path) -> ResultsSettings:
     # Schedule is unreachable here: results knows bouts only from the events the tests feed it.
     return ResultsSettings(database_url=store_url, run_dir=tmp_path, relay_enabled=False,
-                           subscriptions_enabled=False, schedule_url="http://127.0.0.1:9")
+                           subscriptions_enabled=False, schedule_url="http://127.0.0.1:9",
+                           **trusting_test_authority())
 
 
 @pytest.fixture
 def results(results_settings):
     with TestClient(create_app(results_settings)) as client:
+        client.headers.update(test_authority().bearer("results-desk", ["write:results"]))
         yield ResultsService(client, results_settings)
 
 

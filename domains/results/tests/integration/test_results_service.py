@@ -1,3 +1,4 @@
+import base64
 import json
 import threading
 import uuid
@@ -6,9 +7,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import select
 
-from mesh_platform.auth.tokens import TokenIssuer
+from mesh_platform.testing.authority import test_authority
 from results.adapters.tables import PLATFORM_TABLES
 from results.app import create_app
 
@@ -165,18 +167,31 @@ def test_port_pages_through_results_and_filters_on_documented_fields(results):
 
 
 def test_port_needs_a_bearer_token(results):
-    assert results.client.get(PORT).status_code == 401
+    assert results.client.get(PORT, headers={"Authorization": ""}).status_code == 401
 
 
 class ScheduleStub(BaseHTTPRequestHandler):
-    """Schedule's published bouts port, answering for the bouts it was given."""
+    """Schedule's published bouts port, answering for the bouts it was given, and a token endpoint granting the
+    results client (secret ``s3cret``) what schedule approved: ``read:schedule.bouts.v1``."""
 
     bouts: dict = {}
-    issuer: TokenIssuer
     callers: list = []
 
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", 0))
+        form = self.rfile.read(length).decode()
+        expected = "Basic " + base64.b64encode(b"results:s3cret").decode()
+        granted = self.path == "/oauth2/token" and self.headers["Authorization"] == expected and \
+            "grant_type=client_credentials" in form
+        body = json.dumps({"access_token": test_authority().token("results", ["read:schedule.bouts.v1"]),
+                           "token_type": "Bearer", "expires_in": 300} if granted else {"error": "invalid_client"})
+        self.send_response(200 if granted else 401)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
     def do_GET(self):
-        token = self.issuer.verify(self.headers["Authorization"].removeprefix("Bearer "))
+        token = test_authority().verifier().verify(self.headers["Authorization"].removeprefix("Bearer "))
         type(self).callers.append((token.subject, sorted(token.scopes)))
         bout = self.bouts.get(self.path.split("?")[0].rsplit("/", 1)[-1])
         body = json.dumps(bout).encode()
@@ -192,18 +207,21 @@ class ScheduleStub(BaseHTTPRequestHandler):
 def test_bout_not_yet_replicated_is_read_from_schedules_port_with_results_token(results_settings):
     bout = bout_record()
     ScheduleStub.bouts = {bout["bout_id"]: bout}
-    ScheduleStub.issuer = TokenIssuer(results_settings.token_secret)
     ScheduleStub.callers = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), ScheduleStub)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings = results_settings.model_copy(update={"schedule_url": f"http://127.0.0.1:{server.server_port}"})
+    stub = f"http://127.0.0.1:{server.server_port}"
+    settings = results_settings.model_copy(update={
+        "schedule_url": stub, "oidc_token_url": f"{stub}/oauth2/token", "client_secret": SecretStr("s3cret"),
+    })
     try:
         with TestClient(create_app(settings)) as client:
-            response = client.post(f"/bouts/{bout['bout_id']}/result", json=knockout(bout))
-            missing = client.post(f"/bouts/{uuid.uuid4()}/result", json=knockout(bout))
+            writer = test_authority().bearer("results-desk", ["write:results"])
+            response = client.post(f"/bouts/{bout['bout_id']}/result", json=knockout(bout), headers=writer)
+            missing = client.post(f"/bouts/{uuid.uuid4()}/result", json=knockout(bout), headers=writer)
     finally:
         server.shutdown()
     assert response.status_code == 201, response.text
     assert response.json()["card_id"] == bout["card_id"]
     assert missing.status_code == 404
-    assert ScheduleStub.callers[0] == ("results", ["read"])
+    assert ScheduleStub.callers[0] == ("results", ["read:schedule.bouts.v1"])

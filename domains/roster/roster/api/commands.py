@@ -1,39 +1,47 @@
-"""Roster's operational commands: register, update and retire fighters."""
+"""Roster's operational commands: register, update and retire fighters (tokens with ``write:roster``).
+
+Replies carry the fighter's date of birth only for callers holding ``pii:roster.fighters``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from mesh_platform.auth.tokens import AccessToken
+from mesh_platform.http.bearer import AUTH_RESPONSES
 from mesh_platform.http.commands import CommandExecutor, IdempotencyKey
 from roster.api.schemas import FighterCreate, FighterPublic, FighterUpdate
 from roster.service import handlers
 
 
 def commands_router(executor: CommandExecutor, today: Callable[[], date] = date.today) -> APIRouter:
-    router = APIRouter(prefix="/fighters", tags=["commands"])
+    router = APIRouter(prefix="/fighters", tags=["commands"], responses=AUTH_RESPONSES)
+    writer = Depends(executor.writer)
 
     @router.post("", status_code=201, response_model=FighterPublic, summary="Register a fighter")
-    def register(body: FighterCreate, idempotency_key: IdempotencyKey = None):
+    def register(body: FighterCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         return executor.run(
             "register_fighter", body, idempotency_key,
             lambda uow: (201, FighterPublic.of(handlers.register_fighter(body.to_profile(), uow, today()))),
+            caller,
         )
 
     @router.put("/{fighter_id}", response_model=FighterPublic, summary="Replace a fighter's profile")
-    def update(fighter_id: str, body: FighterUpdate, idempotency_key: IdempotencyKey = None):
+    def update(fighter_id: str, body: FighterUpdate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         return executor.run(
             "update_fighter", {"fighter_id": fighter_id, **body.model_dump(mode="json")}, idempotency_key,
             lambda uow: (200, FighterPublic.of(handlers.update_fighter(fighter_id, body.to_profile(), uow, today()))),
+            caller,
         )
 
     @router.post("/{fighter_id}/retirement", response_model=FighterPublic, summary="Retire a fighter")
-    def retire(fighter_id: str, idempotency_key: IdempotencyKey = None):
+    def retire(fighter_id: str, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         return executor.run(
             "retire_fighter", {"fighter_id": fighter_id}, idempotency_key,
             lambda uow: (200, FighterPublic.of(handlers.retire_fighter(fighter_id, uow))),
+            caller,
         )
 
     return router

@@ -41,7 +41,9 @@ class FighterPublic(BaseModel):
     fighter_id: str
     name: str
     nickname: str | None
-    date_of_birth: date
+    date_of_birth: date | None = Field(
+        description="Personal data: null unless the caller's token holds pii:roster.fighters"
+    )
     nationality: str
     weight_class: WeightClass
     stance: Stance

@@ -2,22 +2,27 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from mesh_platform.testing.service import bearer, read_port_conforming
+from mesh_platform.testing.authority import test_authority
+from mesh_platform.testing.service import bearer, read_port_conforming, trusting_test_authority
 from roster.adapters.tables import PLATFORM_TABLES
 from roster.app import create_app
 from roster.settings import RosterSettings
 
 pytestmark = pytest.mark.integration
 
+WRITER = test_authority().bearer("roster-desk", ["write:roster"])
+
 
 @pytest.fixture
 def settings(store_url, tmp_path):
-    return RosterSettings(database_url=store_url, run_dir=tmp_path, relay_enabled=False, subscriptions_enabled=False)
+    return RosterSettings(database_url=store_url, run_dir=tmp_path, relay_enabled=False, subscriptions_enabled=False,
+                          **trusting_test_authority())
 
 
 @pytest.fixture
 def client(settings):
     with TestClient(create_app(settings)) as client:
+        client.headers.update(WRITER)  # commands need write:roster; reads pass their own token
         yield client
 
 
@@ -111,7 +116,7 @@ def test_fighters_port_masks_date_of_birth_without_the_pii_scope(client, setting
     plain = client.get(f"/data-products/fighters/v1/{fighter_id}", headers=bearer(settings)).json()
     assert plain["date_of_birth"] is None
     allowed = client.get(f"/data-products/fighters/v1/{fighter_id}",
-                         headers=bearer(settings, scopes=("read", "pii:roster.fighters"))).json()
+                         headers=bearer(settings, scopes=("read:roster.fighters.v1", "pii:roster.fighters"))).json()
     assert allowed["date_of_birth"] == "1994-03-02"
 
 
@@ -126,7 +131,7 @@ def test_fighters_port_answers_304_when_nothing_changed(client, settings):
 
 
 def test_fighters_port_needs_a_valid_token(client):
-    assert client.get("/data-products/fighters/v1").status_code == 401
+    assert client.get("/data-products/fighters/v1", headers={"Authorization": ""}).status_code == 401
     assert client.get("/data-products/fighters/v1", headers={"Authorization": "Bearer forged"}).status_code == 401
 
 
@@ -149,6 +154,6 @@ def test_every_fighters_response_conforms_to_the_contract(client, settings):
     retired = client.post("/fighters", json=amanda(name="Old Timer")).json()["fighter_id"]
     client.post(f"/fighters/{retired}/retirement")
     contract = client.app.state.domain_service.contracts.get("roster", "fighters", 1)
-    for scopes in (("read",), ("read", "pii:roster.fighters")):
+    for scopes in (("read:roster.fighters.v1",), ("read:roster.fighters.v1", "pii:roster.fighters")):
         records = read_port_conforming(client, contract, bearer(settings, scopes=scopes))
         assert len(records) == 3

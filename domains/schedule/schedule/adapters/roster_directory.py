@@ -10,18 +10,19 @@ from schedule.domain.model import FighterSnapshot
 
 
 class RosterHttpDirectory:
-    """Reads ``GET /data-products/fighters/v1/<id>`` from roster with schedule's own token."""
+    """Reads ``GET /data-products/fighters/v1/<id>`` from roster with schedule's own token (``auth``, renewed
+    before it expires; it holds ``read:roster.fighters.v1`` once roster approved schedule's access request)."""
 
-    def __init__(self, roster_url: str, token: str, timeout: float = 3.0) -> None:
+    def __init__(self, roster_url: str, auth: httpx.Auth | None, timeout: float = 3.0) -> None:
         self.roster_url = roster_url.rstrip("/")
-        self.token = token
+        self.auth = auth
         self.timeout = timeout
 
     def find(self, fighter_id: str) -> tuple[FighterSnapshot, str] | None:
         try:
             response = httpx.get(
                 f"{self.roster_url}/data-products/fighters/v1/{quote(fighter_id, safe='')}",
-                headers={"Authorization": f"Bearer {self.token}"},
+                auth=self.auth,
                 params={"fields": "fighter_id,name,weight_class,status,updated_at"},
                 timeout=self.timeout,
             )

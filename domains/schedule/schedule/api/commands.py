@@ -1,9 +1,12 @@
-"""Schedule's operational commands: announce and cancel cards, schedule and cancel bouts."""
+"""Schedule's operational commands: announce and cancel cards, schedule and cancel bouts
+(tokens with ``write:schedule``)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from mesh_platform.auth.tokens import AccessToken
+from mesh_platform.http.bearer import AUTH_RESPONSES
 from mesh_platform.http.commands import CommandExecutor, IdempotencyKey
 from schedule.api.schemas import BoutCreate, BoutPublic, CardCreate, CardPublic
 from schedule.domain.model import Venue
@@ -12,35 +15,40 @@ from schedule.service.unit_of_work import FighterDirectory
 
 
 def commands_router(executor: CommandExecutor, directory: FighterDirectory) -> APIRouter:
-    router = APIRouter(tags=["commands"])
+    router = APIRouter(tags=["commands"], responses=AUTH_RESPONSES)
+    writer = Depends(executor.writer)
 
     @router.post("/cards", status_code=201, response_model=CardPublic, summary="Announce an event card")
-    def announce(body: CardCreate, idempotency_key: IdempotencyKey = None):
+    def announce(body: CardCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         venue = Venue(body.venue, body.city, body.country)
         return executor.run(
             "announce_card", body, idempotency_key,
             lambda uow: (201, CardPublic.of(handlers.announce_card(body.name, body.date, venue, uow))),
+            caller,
         )
 
     @router.post("/cards/{card_id}/cancellation", response_model=CardPublic, summary="Cancel a card and its bouts")
-    def cancel_card(card_id: str, idempotency_key: IdempotencyKey = None):
+    def cancel_card(card_id: str, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         return executor.run(
             "cancel_card", {"card_id": card_id}, idempotency_key,
             lambda uow: (200, CardPublic.of(handlers.cancel_card(card_id, uow))),
+            caller,
         )
 
     @router.post("/cards/{card_id}/bouts", status_code=201, response_model=BoutPublic, summary="Schedule a bout")
-    def schedule_bout(card_id: str, body: BoutCreate, idempotency_key: IdempotencyKey = None):
+    def schedule_bout(card_id: str, body: BoutCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         return executor.run(
             "schedule_bout", {"card_id": card_id, **body.model_dump()}, idempotency_key,
             lambda uow: (201, BoutPublic.of(handlers.schedule_bout(card_id, body.to_request(), uow, directory))),
+            caller,
         )
 
     @router.post("/bouts/{bout_id}/cancellation", response_model=BoutPublic, summary="Cancel a bout")
-    def cancel_bout(bout_id: str, idempotency_key: IdempotencyKey = None):
+    def cancel_bout(bout_id: str, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         return executor.run(
             "cancel_bout", {"bout_id": bout_id}, idempotency_key,
             lambda uow: (200, BoutPublic.of(handlers.cancel_bout(bout_id, uow))),
+            caller,
         )
 
     return router

@@ -5,8 +5,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from mesh_platform.events import EventFactory
+from mesh_platform.testing.authority import test_authority
 from mesh_platform.testing.events import deliver
-from mesh_platform.testing.service import bearer, read_port_conforming
+from mesh_platform.testing.service import bearer, read_port_conforming, trusting_test_authority
 from schedule.adapters.tables import PLATFORM_TABLES
 from schedule.app import create_app
 from schedule.settings import ScheduleSettings
@@ -22,12 +23,13 @@ IDS = {name: str(uuid.uuid5(uuid.NAMESPACE_URL, f"fighter/{name}")) for name in 
 def settings(store_url, tmp_path):
     # Roster is unreachable here: schedule knows fighters only from the events the tests feed it.
     return ScheduleSettings(database_url=store_url, run_dir=tmp_path, relay_enabled=False,
-                            subscriptions_enabled=False, roster_url="http://127.0.0.1:9")
+                            subscriptions_enabled=False, roster_url="http://127.0.0.1:9", **trusting_test_authority())
 
 
 @pytest.fixture
 def client(settings):
     with TestClient(create_app(settings)) as client:
+        client.headers.update(test_authority().bearer("schedule-desk", ["write:schedule"]))
         yield client
 
 

@@ -12,7 +12,7 @@ from kafka import KafkaProducer
 from mesh_platform.events.envelope import kafka_headers, to_kafka_message
 from mesh_platform.kafka.client import kafka_client_kwargs
 from mesh_platform.subscriptions.replay import KafkaGroupRewinder
-from mesh_platform.testing.service import bearer
+from mesh_platform.testing.service import bearer, trusting_test_authority
 from stats.app import create_app
 from stats.settings import StatsSettings
 
@@ -78,7 +78,8 @@ def test_replay_rebuilds_products_identical_to_the_first_build(kafka_bootstrap, 
     # Earlier tests of this session may have moved group "stats": the first build starts at the beginning too.
     KafkaGroupRewinder(kafka_bootstrap).rewind(["stats"])
     settings = StatsSettings(database_url=f"sqlite:///{tmp_path / 'stats.db'}", run_dir=tmp_path,
-                             kafka_bootstrap_servers=kafka_bootstrap, relay_enabled=False)
+                             kafka_bootstrap_servers=kafka_bootstrap, relay_enabled=False,
+                             **trusting_test_authority())
 
     def built(client):
         records = everything(client, settings)["fighter-records"]
@@ -94,7 +95,7 @@ def test_replay_rebuilds_products_identical_to_the_first_build(kafka_bootstrap, 
         subscription = client.app.state.domain_service.subscriptions[0]
         processed_before = subscription.processed_total
 
-        response = client.post("/admin/replay", headers=bearer(settings, "mesh-cli", ("*",)))
+        response = client.post("/admin/replay", headers=bearer(settings, "mesh-cli", ("admin:stats",)))
         assert response.status_code == 202, response.text
         report = response.json()
         assert report["consumer_groups"] == ["stats"]

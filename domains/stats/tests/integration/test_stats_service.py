@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from mesh_platform.testing.events import deliver
-from mesh_platform.testing.service import bearer
+from mesh_platform.testing.service import bearer, trusting_test_authority
 from stats.adapters.tables import PLATFORM_TABLES
 from stats.app import create_app
 from stats.settings import StatsSettings
@@ -23,7 +23,7 @@ RANKINGS = "/data-products/rankings/v1"
 def settings(store_url, tmp_path):
     # No broker here: the tests hand events to the subscription as the broker would.
     return StatsSettings(database_url=store_url, run_dir=tmp_path, relay_enabled=False, subscriptions_enabled=False,
-                         kafka_bootstrap_servers="127.0.0.1:9")
+                         kafka_bootstrap_servers="127.0.0.1:9", **trusting_test_authority())
 
 
 @pytest.fixture
@@ -110,15 +110,16 @@ def test_fighter_records_port_pages_and_filters_by_weight_class(client, settings
     assert projected["items"][0] == {"fighter_id": ids[0], "wins": 0}
 
 
-def test_replay_needs_a_token_holding_the_wildcard_scope(client, settings):
+def test_replay_needs_a_token_holding_admin_of_stats(client, settings):
     assert client.post("/admin/replay").status_code == 401
-    refused = client.post("/admin/replay", headers=bearer(settings, scopes=("read",)))
-    assert refused.status_code == 403 and "'*'" in refused.json()["detail"]
+    for scopes in (("read:stats.rankings.v1", "write:stats", "admin:roster"), ("*",), ("admin",)):
+        refused = client.post("/admin/replay", headers=bearer(settings, scopes=scopes))
+        assert refused.status_code == 403 and "'admin:stats'" in refused.json()["detail"], scopes
 
 
 def test_replay_without_a_broker_is_refused_and_keeps_every_product(client, settings, fighters):
     deliver(client.app, fighter_event(fighters["ana"], "Ana Ruiz"))
-    response = client.post("/admin/replay", headers=bearer(settings, "mesh-cli", ("*",)))
+    response = client.post("/admin/replay", headers=bearer(settings, "mesh-cli", ("admin:stats",)))
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert client.get(f"{RECORDS}/{fighters['ana']}", headers=bearer(settings)).status_code == 200
