@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, Engine, Row, Table, func, select, update
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_when_event_set, wait_random_exponential
 
 from mesh_platform.events.envelope import EventMessage, kafka_headers, to_kafka_message
 from mesh_platform.store.engine import is_postgresql
@@ -206,19 +207,28 @@ class OutboxRelay:
             self._producer = None
 
     def _run(self) -> None:
-        backoff = self.poll_interval
+        retrying = Retrying(
+            retry=retry_if_exception_type(Exception),
+            # Jittered, so relays of several services do not hammer a broker that comes back all at once.
+            wait=wait_random_exponential(multiplier=self.poll_interval, max=self.max_backoff),
+            stop=stop_when_event_set(self._stop),
+            sleep=self._stop.wait,
+            before_sleep=self._failed,
+            reraise=True,
+        )
         while not self._stop.is_set():
             try:
-                published = self.relay_once()
-                self.last_error = None
-                backoff = self.poll_interval
-                if published:
-                    continue  # drain the backlog before sleeping
-            except Exception as e:
-                self.last_error = f"{type(e).__name__}: {e}"
-                log.warning("outbox relay failed, retrying in %.1fs: %s", backoff, self.last_error)
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, self.max_backoff)
-                continue
+                published = retrying(self.relay_once)  # a fresh back-off for every streak of failures
+            except Exception:  # only when stopped while the broker is unreachable: the rows wait for the next start
+                return
+            self.last_error = None
+            if published:
+                continue  # drain the backlog before sleeping
             self._wake.wait(self.poll_interval)
             self._wake.clear()
+
+    def _failed(self, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        self.last_error = f"{type(error).__name__}: {error}"
+        log.warning("outbox relay failed (attempt %d), retrying in %.1fs: %s", state.attempt_number,
+                    state.next_action.sleep if state.next_action else 0.0, self.last_error)
