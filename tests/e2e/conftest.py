@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -75,7 +74,13 @@ def start_mesh(run_dir: Path, *, demo: bool) -> RunningMesh:
                 os.killpg(process.pid, signal.SIGKILL)
             pytest.fail("mesh up did not become ready:\n" + "".join(output[-60:]))
         time.sleep(0.2)
-    tokens = dict(re.findall(r"^(demo-\w+) token: (\S+)$", "".join(output), flags=re.MULTILINE))
+    # mesh up prints how to get a token, never one: fetch each demo client's from the catalog's token endpoint.
+    tokens = {}
+    for client in ("demo-reader", "demo-analyst", "demo-operator"):
+        fetched = subprocess.run([str(Path(sys.executable).parent / "mesh"), "token", client], env=environ,
+                                 capture_output=True, text=True, timeout=60)
+        if fetched.returncode == 0:
+            tokens[client] = fetched.stdout.strip()
     return RunningMesh(
         urls={name: f"http://127.0.0.1:{port}" for name, port in ports.items()},
         bootstrap=f"127.0.0.1:{kafka_port}",

@@ -157,3 +157,34 @@ def test_every_fighters_response_conforms_to_the_contract(client, settings):
     for scopes in (("read:roster.fighters.v1",), ("read:roster.fighters.v1", "pii:roster.fighters")):
         records = read_port_conforming(client, contract, bearer(settings, scopes=scopes))
         assert len(records) == 3
+
+
+def test_commands_need_a_token_holding_write_roster(client):
+    assert client.post("/fighters", json=amanda(), headers={"Authorization": ""}).status_code == 401
+    for scopes in (["write:schedule"], ["read:roster.fighters.v1"], ["admin:roster"], ["*"]):
+        refused = client.post("/fighters", json=amanda(), headers=test_authority().bearer("x", scopes))
+        assert refused.status_code == 403, scopes
+        assert 'error="insufficient_scope"' in refused.headers["WWW-Authenticate"]
+    assert outbox_types(client) == []
+
+
+def test_command_replies_show_the_date_of_birth_only_with_the_pii_scope(client):
+    masked = client.post("/fighters", json=amanda())
+    assert masked.status_code == 201 and masked.json()["date_of_birth"] is None
+    shown = client.post("/fighters", json=amanda(name="Other One"),
+                        headers=test_authority().bearer("hr", ["write:roster", "pii:roster.fighters"]))
+    assert shown.json()["date_of_birth"] == "1994-03-02"
+
+
+def test_an_idempotency_key_belongs_to_the_caller_that_used_it_first(client):
+    owner = test_authority().bearer("owner", ["write:roster", "pii:roster.fighters"])
+    first = client.post("/fighters", json=amanda(), headers={**owner, "Idempotency-Key": "k-theft"})
+    assert first.status_code == 201
+    thief = test_authority().bearer("thief", ["write:roster"])
+    stolen = client.post("/fighters", json=amanda(), headers={**thief, "Idempotency-Key": "k-theft"})
+    assert stolen.status_code == 409
+    assert "1994-03-02" not in stolen.text and first.json()["fighter_id"] not in stolen.text
+    replay = client.post("/fighters", json=amanda(), headers={"Idempotency-Key": "k-theft",
+                                                                 **test_authority().bearer("owner", ["write:roster"])})
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json()["date_of_birth"] is None  # the same caller, now without the PII scope: masked on replay
