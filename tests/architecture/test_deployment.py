@@ -12,11 +12,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ["catalog", "roster", "schedule", "results", "stats"]
+DOMAINS = ["roster", "schedule", "results", "stats"]
 SECRETS = {
     "MESH_TOKEN_SECRET": "token-secret-for-the-test",
     "POSTGRES_PASSWORD": "admin-pw",
     **{f"{name.upper()}_DB_PASSWORD": f"{name}-pw-{index}" for index, name in enumerate(SERVICES)},
     **{f"{name.upper()}_CURSOR_SECRET": f"{name}-cursor-secret-{index}-0123456789abcdef" for index, name in enumerate(SERVICES)},
+    "KAFKA_ADMIN_PASSWORD": "kafka-admin-pw-0123456789",
+    "KAFKA_CONTROLLER_PASSWORD": "kafka-controller-pw-0123456789",
+    **{f"KAFKA_{name.upper()}_PASSWORD": f"kafka-{name}-pw-{index}-0123456789" for index, name in enumerate(DOMAINS)},
 }
 
 
@@ -40,9 +44,31 @@ def compose() -> dict:
 
 
 def test_compose_file_runs_the_broker_the_database_and_every_service(compose):
-    assert set(compose["services"]) == {"kafka", "postgres", *SERVICES}
+    assert set(compose["services"]) == {"kafka", "event-plane", "postgres", *SERVICES}
     assert compose["services"]["kafka"]["image"].startswith("apache/kafka:4")
-    assert compose["services"]["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+
+
+def test_compose_broker_is_secured_like_the_local_broker():
+    from mesh_platform.kafka.server_config import server_properties
+
+    script = (ROOT / "deploy/kafka/start-kafka.sh").read_text()
+    local = server_properties("kafka", 9092, 9093, Path("/d"), admin_password="p", controller_password="p")
+    for key in ("process.roles", "listener.security.protocol.map", "sasl.enabled.mechanisms",
+                "sasl.mechanism.inter.broker.protocol", "sasl.mechanism.controller.protocol", "authorizer.class.name",
+                "allow.everyone.if.no.acl.found", "super.users", "auto.create.topics.enable"):
+        assert f"\n{key}={local[key]}\n" in script, key
+    assert "--add-scram" in script
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_domains_start_after_provisioning_each_as_its_own_kafka_principal(compose, domain):
+    service = compose["services"][domain]
+    assert service["depends_on"]["event-plane"]["condition"] == "service_completed_successfully"
+    assert service["environment"]["KAFKA_USERNAME"] == domain
+    assert service["environment"]["KAFKA_PASSWORD"] == SECRETS[f"KAFKA_{domain.upper()}_PASSWORD"]
+    environment = json.dumps(service["environment"])
+    for secret in ("KAFKA_ADMIN_PASSWORD", *(f"KAFKA_{other.upper()}_PASSWORD" for other in DOMAINS if other != domain)):
+        assert SECRETS[secret] not in environment, secret
 
 
 @pytest.mark.parametrize("service", SERVICES)

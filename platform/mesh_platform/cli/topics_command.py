@@ -104,7 +104,7 @@ def provision_event_plane(
         plane = load_plane()
         admin = admin_settings_for(run_dir, bootstrap_servers, local=local)
         passwords = domain_passwords(run_dir, plane, generate=local)
-        report = EventPlaneProvisioner(admin).apply(plane, passwords)
+        report = _provisioner(admin).apply(plane, passwords)
     except (ContractError, ContractsDirNotFound, EventPlaneError, KafkaSettingsError, ProvisioningError) as e:
         raise BrokerError(f"cannot provision the event plane: {e}") from e
     except (KafkaError, OSError) as e:
@@ -142,7 +142,7 @@ def _run(run_dir: Path, console: Console, contracts_dir: Path | None, *, dry_run
         admin = admin_settings_for(run_dir)
         local = not BrokerSettings().kafka_bootstrap_servers
         passwords = None if dry_run else domain_passwords(run_dir, plane, generate=local)
-        report = EventPlaneProvisioner(admin).apply(plane, passwords, dry_run=dry_run)
+        report = _provisioner(admin).apply(plane, passwords, dry_run=dry_run)
     except (ContractError, ContractsDirNotFound, EventPlaneError, KafkaSettingsError, ProvisioningError) as e:
         console.print(f"[red]error:[/] {escape(str(e))}", highlight=False)
         return 1
@@ -153,6 +153,10 @@ def _run(run_dir: Path, console: Console, contracts_dir: Path | None, *, dry_run
     if not dry_run:
         console.print(f"grants logged in {_append_audit(run_dir, report, f'mesh topics apply as {admin.principal}')}")
     return 0 if report.ok else 1
+
+
+def _provisioner(admin: KafkaClientSettings) -> EventPlaneProvisioner:
+    return EventPlaneProvisioner(admin, max_replication_factor=BrokerSettings().kafka_max_replication_factor)
 
 
 def _print_report(console: Console, plane: EventPlane, report: ProvisioningReport) -> None:

@@ -124,9 +124,16 @@ def describe_topics(admin: Any, names: Sequence[str]) -> dict[str, TopicState | 
 class EventPlaneProvisioner:
     """Applies an :class:`EventPlane` with a super user's admin client."""
 
-    def __init__(self, admin_settings: KafkaClientSettings, *, production: bool | None = None) -> None:
+    def __init__(
+        self,
+        admin_settings: KafkaClientSettings,
+        *,
+        production: bool | None = None,
+        max_replication_factor: int | None = None,
+    ) -> None:
         self.admin_settings = admin_settings
         self.production = admin_settings.environment == "prod" if production is None else production
+        self.max_replication_factor = max_replication_factor
 
     def admin_client(self) -> KafkaAdminClient:
         """An admin client as the provisioning super user."""
@@ -156,13 +163,21 @@ class EventPlaneProvisioner:
 
     def _fit_to_cluster(self, admin: Any, specs: Sequence[TopicSpec], report: ProvisioningReport) -> list[TopicSpec]:
         brokers = len(admin.describe_cluster()["brokers"])
+        if self.max_replication_factor is not None:
+            # The operator said how many replicas this cluster holds (KAFKA_MAX_REPLICATION_FACTOR).
+            limit = min(self.max_replication_factor, brokers)
+            if any(spec.replication_factor > limit for spec in specs):
+                report.notes.append(f"replication factor and min.insync.replicas capped at {limit} "
+                                    "(KAFKA_MAX_REPLICATION_FACTOR)")
+            return [spec.for_cluster(limit) for spec in specs]
         short = sorted({spec.replication_factor for spec in specs if spec.replication_factor > brokers})
         if not short:
             return list(specs)
         if self.production:
             raise ProvisioningError(
                 f"the cluster has {brokers} broker(s) but the contracts ask for replication factor {short[-1]}; "
-                "production topics are not created with fewer replicas than declared"
+                "production topics are not created with fewer replicas than declared (set "
+                "KAFKA_MAX_REPLICATION_FACTOR to accept fewer on purpose)"
             )
         report.notes.append(
             f"{brokers}-broker cluster: replication factor and min.insync.replicas capped at {brokers} "

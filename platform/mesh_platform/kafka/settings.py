@@ -13,6 +13,7 @@ class BrokerSettings(BaseSettings):
 
     With ``KAFKA_BOOTSTRAP_SERVERS`` set, that cluster is used and nothing is started; otherwise a local broker is
     started on ``KAFKA_PORT`` (controller ``KAFKA_CONTROLLER_PORT``) with ``KAFKA_VERSION`` and ``KAFKA_HEAP``.
+    ``KAFKA_MAX_REPLICATION_FACTOR`` caps the replicas of provisioned topics (a cluster smaller than declared).
     """
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
@@ -22,3 +23,6 @@ class BrokerSettings(BaseSettings):
     kafka_controller_port: int = Field(9093, validation_alias="KAFKA_CONTROLLER_PORT", ge=1, le=65535)
     kafka_version: str = Field(DEFAULT_KAFKA_VERSION, validation_alias="KAFKA_VERSION")
     kafka_heap: str = Field("512m", validation_alias="KAFKA_HEAP")
+    # A deployment with fewer brokers than the contracts' replicas says so explicitly (docker-compose: 1); without
+    # it, provisioning with MESH_ENV=prod refuses to create topics with fewer replicas than declared.
+    kafka_max_replication_factor: int | None = Field(None, validation_alias="KAFKA_MAX_REPLICATION_FACTOR", ge=1)
