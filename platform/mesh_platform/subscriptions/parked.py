@@ -101,7 +101,7 @@ class ParkedEvents:
 
     def list(self) -> list[ParkedEvent]:
         """Every parked event, oldest first, marked ``handled`` once its event id was processed."""
-        records = list(self._records())
+        records = self._records()
         handled = self._handled_ids([_header(record, "ce_id") for record in records])
         return [self._describe(record, handled) for record in records]
 
@@ -114,7 +114,7 @@ class ParkedEvents:
 
     def redrive(self) -> RedriveReport:
         """Hand every parked, not yet handled event back to the subscription, oldest first."""
-        records = list(self._records())
+        records = self._records()
         handled = self._handled_ids([_header(record, "ce_id") for record in records])
         redriven, still_failing, already = [], [], 0
         for record in records:
@@ -132,8 +132,11 @@ class ParkedEvents:
                 still_failing.append({**where, "reason": reason})
         return RedriveReport(redriven, still_failing, already)
 
-    def _records(self) -> Iterator[Any]:
-        """Every record of the dead-letter topic, from the beginning to its current end."""
+    def _records(self) -> list[Any]:
+        """Every record of the dead-letter topic up to its current end, in the order they were parked."""
+        return sorted(self._read_partitions(), key=lambda record: (record.timestamp, record.partition, record.offset))
+
+    def _read_partitions(self) -> Iterator[Any]:
         from kafka import TopicPartition
 
         consumer = self.consumer_factory()
