@@ -31,7 +31,7 @@ from catalog.domain.model import RegistrationOutcome, Verdict
 from catalog.domain.search_query import SearchSyntaxError
 from mesh_platform.auth.scopes import write_scope
 from mesh_platform.http.bearer import AUTH_RESPONSES
-from mesh_platform.http.problems import PROBLEM_JSON
+from mesh_platform.http.problems import GOVERNANCE_REFUSED, PROBLEM_JSON
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
@@ -60,7 +60,7 @@ def registry_router() -> APIRouter:
         reply = RegistrationPublic(outcome=result.outcome.value, verdict=VerdictPublic.of(result.verdict), product=product)
         content = reply.model_dump(mode="json")
         if result.outcome is RegistrationOutcome.REFUSED:
-            problem = {"type": "about:blank", "title": "Registration refused by governance", "status": 422,
+            problem = {"type": GOVERNANCE_REFUSED.uri, "title": GOVERNANCE_REFUSED.title, "status": 422,
                        "detail": "; ".join(result.verdict.reasons[:10]), "instance": "/api/v1/data-products",
                        "errors": _verdict_errors(result.verdict)}
             return JSONResponse({**problem, **content}, status_code=422, media_type=PROBLEM_JSON)

@@ -46,6 +46,7 @@ def test_non_compliant_contract_is_refused_with_a_problem_naming_each_reason(cat
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
+    assert body["type"] == "urn:problem-type:octagon-mesh:governance-refused"
     assert body["outcome"] == "refused" and body["product"] is None
     failed = {p["policy"] for p in body["verdict"]["policies"] if not p["passed"]}
     assert failed == {"owner-present", "personal-data-tagged"}

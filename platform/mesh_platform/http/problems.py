@@ -62,6 +62,9 @@ INVALID_REQUEST = ProblemType("invalid-request", 422, "Invalid request",
                               "field and the reason.")
 RULE_VIOLATED = ProblemType("rule-violated", 422, "Business rule violated",
                             "The command breaks a business rule of the domain; `errors` names the field.")
+GOVERNANCE_REFUSED = ProblemType("governance-refused", 422, "Registration refused by governance",
+                                 "The contract breaks a governance policy of the catalog; `errors` names each field "
+                                 "and the policy, `verdict` has the whole assessment.")
 INTERNAL_ERROR = ProblemType("internal-error", 500, "Internal server error",
                              "The service failed unexpectedly; `correlation_id` finds the error in its log.")
 UNAVAILABLE = ProblemType("unavailable", 503, "Service unavailable",
@@ -69,8 +72,8 @@ UNAVAILABLE = ProblemType("unavailable", 503, "Service unavailable",
 
 PROBLEM_TYPES: tuple[ProblemType, ...] = (
     BAD_REQUEST, INVALID_CURSOR, JSON_TOO_DEEP, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED,
-    NOT_ACCEPTABLE, CONFLICT, BODY_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, INVALID_REQUEST, RULE_VIOLATED, INTERNAL_ERROR,
-    UNAVAILABLE,
+    NOT_ACCEPTABLE, CONFLICT, BODY_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, INVALID_REQUEST, RULE_VIOLATED,
+    GOVERNANCE_REFUSED, INTERNAL_ERROR, UNAVAILABLE,
 )
 _GENERIC_BY_STATUS: dict[int, ProblemType] = {
     kind.status: kind
