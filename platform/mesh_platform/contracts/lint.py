@@ -13,6 +13,7 @@ from pathlib import Path
 
 from mesh_platform.contracts.documents import Problem, Severity, odcs_problems, parse_odcs, read_document
 from mesh_platform.contracts.errors import ContractError
+from mesh_platform.contracts.glossary import Glossary, glossary_dir_for, glossary_link_problems, load_glossary
 from mesh_platform.contracts.governance import contract_problems, document_problems
 from mesh_platform.contracts.loading import CONTRACT_GLOB, CONTRACT_SUFFIX, identity_problems
 from mesh_platform.contracts.product import DataProductContract, structural_problems
@@ -81,6 +82,7 @@ def lint_paths(paths: Sequence[Path]) -> LintReport:
         if contract is not None:
             contracts.append(contract)
     report.findings.extend(cross_file_findings(contracts))
+    report.findings.extend(glossary_findings(contracts))
     return report
 
 
@@ -118,6 +120,25 @@ def lint_text(text: str, file: Path) -> tuple[list[LintFinding], DataProductCont
     found += findings(identity_problems(contract, file))
     found += findings(contract_problems(contract))
     return found, contract
+
+
+def glossary_findings(contracts: Sequence[DataProductContract]) -> list[LintFinding]:
+    """The business glossary beside the contracts (``<contracts>/glossary/``): its own problems, reported once, and
+    each contract's term links (an undefined term is an error; a field named like a term without a link, a warning).
+    """
+    findings: list[LintFinding] = []
+    glossaries: dict[Path, Glossary] = {}
+    for contract in contracts:
+        directory = glossary_dir_for(Path(contract.source))
+        glossary = glossaries.get(directory)
+        if glossary is None:
+            glossary = glossaries[directory] = load_glossary(directory)
+            findings.extend(LintFinding(p.file, p.path, p.rule, p.message) for p in glossary.problems)
+        findings.extend(
+            LintFinding(contract.source, p.path, p.rule, p.message, p.severity)
+            for p in glossary_link_problems(contract.document, glossary)
+        )
+    return findings
 
 
 def cross_file_findings(contracts: Sequence[DataProductContract]) -> list[LintFinding]:

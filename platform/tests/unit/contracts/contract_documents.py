@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -101,6 +102,9 @@ class ContractDocuments:
     def write(root: Path, document: dict[str, Any], relative: str) -> Path:
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Contracts link their fields to the business glossary beside them; a copy brings it along.
+        if len(Path(relative).parts) == 2 and not (root / "glossary").exists():
+            shutil.copytree(CONTRACTS_DIR / "glossary", root / "glossary")
         path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
         return path
 
