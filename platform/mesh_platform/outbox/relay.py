@@ -38,6 +38,18 @@ class EventProducer(Protocol):
 ProducerFactory = Callable[[], EventProducer]
 
 
+class OutboxGate(Protocol):
+    """A per-batch hook (e.g. :class:`mesh_platform.quality.gate.QualityGate`): what may be published now.
+
+    ``exclusion`` narrows what is claimed (None: everything); ``admit`` returns the claimed rows to send, in order.
+    Both run in the claim transaction; rows not admitted stay unpublished in the outbox.
+    """
+
+    def exclusion(self, connection: Connection) -> Any: ...
+
+    def admit(self, connection: Connection, rows: Sequence[Row]) -> Sequence[Row]: ...
+
+
 def kafka_producer_factory(bootstrap_servers: str | KafkaClientSettings, client_id: str) -> ProducerFactory:
     """Factory of idempotent kafka-python producers (acks=all keeps acknowledged events durable).
 
@@ -83,6 +95,7 @@ class OutboxRelay:
         poll_interval: float = 0.5,
         max_backoff: float = 10.0,
         send_timeout: float = 15.0,
+        gate: OutboxGate | None = None,
     ) -> None:
         self.engine = engine
         self.table = table
@@ -91,6 +104,7 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         self.send_timeout = send_timeout
+        self.gate = gate
         self._producer: EventProducer | None = None
         self._lock_key = zlib.crc32(f"outbox-relay:{table.name}".encode())
         self._wake = threading.Event()
@@ -129,6 +143,8 @@ class OutboxRelay:
         failure: Exception | None = None
         with self.engine.begin() as connection:
             rows = self._claim(connection)
+            if rows and self.gate is not None:
+                rows = list(self.gate.admit(connection, rows))
             if not rows:
                 return 0
             try:
@@ -165,6 +181,9 @@ class OutboxRelay:
             .order_by(self.table.c.id)
             .limit(self.batch_size)
         )
+        held_back = self.gate.exclusion(connection) if self.gate is not None else None
+        if held_back is not None:
+            query = query.where(held_back)
         if is_postgresql(self.engine):
             query = query.with_for_update(skip_locked=True)
         return sorted(connection.execute(query).all(), key=lambda row: row.id)
