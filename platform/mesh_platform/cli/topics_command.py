@@ -164,7 +164,7 @@ def _print_report(console: Console, plane: EventPlane, report: ProvisioningRepor
     for column in ("topic", "kind", "owner", "partitions", "replicas", "retention.ms", "cleanup", "status", "details"):
         table.add_column(column)
     findings = {finding.topic: finding for finding in report.topics}
-    for spec in plane.topics:
+    for spec in report.specs or plane.topics:
         finding = findings[spec.name]
         style = _STATUS_STYLE[finding.status]
         table.add_row(

@@ -54,9 +54,10 @@ class TopicFinding:
 
 @dataclass
 class ProvisioningReport:
-    """Every topic's finding, the users written and the grants applied."""
+    """Every topic's finding (and its spec as fitted to the cluster), the users written and the grants applied."""
 
     topics: list[TopicFinding] = field(default_factory=list)
+    specs: list[TopicSpec] = field(default_factory=list)
     users: list[str] = field(default_factory=list)
     grants: list[GrantRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -153,8 +154,8 @@ class EventPlaneProvisioner:
         """
         report = ProvisioningReport()
         with self.admin_client() as admin:
-            specs = self._fit_to_cluster(admin, plane.topics, report)
-            report.topics = self._apply_topics(admin, specs, dry_run=dry_run)
+            report.specs = self._fit_to_cluster(admin, plane.topics, report)
+            report.topics = self._apply_topics(admin, report.specs, dry_run=dry_run)
             if not dry_run:
                 if passwords:
                     report.users = self._upsert_users(admin, passwords)
