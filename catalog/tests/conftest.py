@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from catalog.app import create_app
 from catalog.settings import CatalogSettings
+from mesh_platform.auth import ClientCredentials, OidcDiscovery
 from mesh_platform.contracts.documents import read_document
 from mesh_platform.testing.authority import TEST_ISSUER, test_authority
 from mesh_platform.testing.ports import free_port
@@ -104,6 +106,39 @@ def start_catalog(tmp_path: Path) -> Iterator[Callable[..., CatalogServer]]:
     yield start
     for server in started:
         server.stop()
+
+
+ISSUING_CLIENTS = [
+    {"client_id": "roster", "secret": "roster-secret-for-tests-0123456789", "domain": "roster"},
+    {"client_id": "schedule", "secret": "schedule-secret-for-tests-0123456789", "domain": "schedule"},
+    {"client_id": "stats", "secret": "stats-secret-for-tests-0123456789", "domain": "stats"},
+    {"client_id": "operator", "secret": "operator-secret-for-tests-0123456789", "owner": "tests",
+     "scopes": ["write:roster", "write:schedule", "write:stats", "admin:catalog"]},
+]
+
+
+@pytest.fixture
+def issuing_catalog(start_catalog: Callable[..., CatalogServer], tmp_path: Path) -> Callable[..., CatalogServer]:
+    """Starts a catalog that is its own issuer (its key, its token endpoint) with the clients of ISSUING_CLIENTS."""
+    clients_file = tmp_path / "clients.json"
+    clients_file.write_text(json.dumps({"clients": ISSUING_CLIENTS}))
+
+    def start(port: int | None = None) -> CatalogServer:
+        return start_catalog(port=port, MESH_OIDC_JWKS=None, MESH_OIDC_ISSUER=None,
+                             CATALOG_CLIENTS_FILE=str(clients_file))
+
+    return start
+
+
+def credentials_for(catalog_url: str, client_id: str) -> ClientCredentials:
+    """A real client-credentials token source for a client of ISSUING_CLIENTS."""
+    secret = next(c["secret"] for c in ISSUING_CLIENTS if c["client_id"] == client_id)
+    return ClientCredentials(client_id, secret, discovery=OidcDiscovery(catalog_url))
+
+
+@pytest.fixture(name="credentials_for", scope="session")
+def credentials_for_fixture() -> Callable[[str, str], ClientCredentials]:
+    return credentials_for
 
 
 @pytest.fixture

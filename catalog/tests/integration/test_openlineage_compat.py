@@ -21,7 +21,7 @@ from openlineage.client.event_v2 import (
     StaticDataset,
 )
 from openlineage.client.facet_v2 import documentation_dataset, schema_dataset, sql_job
-from openlineage.client.transport.http import HttpConfig, HttpTransport
+from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
 
 from mesh_platform.catalog_client import CatalogClient, CatalogRegistrar, RegistrationRefused
 from mesh_platform.contracts.product import DataProductContract
@@ -37,9 +37,18 @@ def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
 
 
-def test_openlineage_python_client_events_are_queried_with_marquez_parameters(catalog_server):
-    # As in Marquez's docs: an HTTP transport pointed at the server, then emit.
-    client = OpenLineageClient(transport=HttpTransport(HttpConfig(url=catalog_server.url)))
+@pytest.fixture
+def catalog_server(issuing_catalog):
+    """A catalog issuing its own tokens: clients authenticate at its token endpoint as services do."""
+    return issuing_catalog()
+
+
+def test_openlineage_python_client_events_are_queried_with_marquez_parameters(catalog_server, credentials_for):
+    # As in Marquez's docs: an HTTP transport pointed at the server, then emit (with an API key: a bearer token
+    # of a client allowed to write lineage outside the mesh's namespaces).
+    token = credentials_for(catalog_server.url, "operator").token()
+    client = OpenLineageClient(transport=HttpTransport(HttpConfig(
+        url=catalog_server.url, auth=ApiKeyTokenProvider({"apiKey": token}))))
     job = Job(namespace="food_delivery", name="etl_orders", facets={"sql": sql_job.SQLJobFacet(query="SELECT * FROM orders")})
     inputs = [InputDataset(namespace="food_delivery", name="public.orders", facets={
         "schema": schema_dataset.SchemaDatasetFacet(fields=[
@@ -78,8 +87,8 @@ def test_openlineage_python_client_events_are_queried_with_marquez_parameters(ca
         {"origin": "dataset:food_delivery:public.orders_7_days", "destination": "job:food_delivery:report"}]
 
 
-def test_platform_emitter_reports_derivations_to_the_catalog(catalog_server):
-    emitter = LineageEmitter(catalog_server.url)
+def test_platform_emitter_reports_derivations_to_the_catalog(catalog_server, credentials_for):
+    emitter = LineageEmitter(catalog_server.url, credentials=credentials_for(catalog_server.url, "stats"))
     results, records = product_dataset("results", "bout-results", 1), product_dataset("stats", "fighter-records", 1)
     try:
         with emitter.run(derivation_job("stats", "fighter-records"), [results], [records]):
@@ -106,8 +115,8 @@ def test_emitter_with_the_catalog_down_loses_the_events_but_never_fails_the_call
     assert emitter.failed == 1
 
 
-def test_catalog_client_registers_and_reports_consumers(catalog_server, contract):
-    client = CatalogClient(catalog_server.url)
+def test_catalog_client_registers_and_reports_consumers(catalog_server, contract, credentials_for):
+    client = CatalogClient(catalog_server.url, auth=credentials_for(catalog_server.url, "operator"))
     try:
         reply = client.register_contract(contract("roster", "fighters"), "http://127.0.0.1:8001")
         again = client.register_contract(contract("roster", "fighters"), "http://127.0.0.1:8001")
@@ -129,9 +138,11 @@ def test_catalog_client_registers_and_reports_consumers(catalog_server, contract
     assert [c["consumer"] for c in product["versions"][0]["consumers"]] == ["schedule"]
 
 
-def test_registrar_started_before_the_catalog_registers_once_it_is_up(start_catalog, contract):
+def test_registrar_started_before_the_catalog_registers_once_it_is_up(issuing_catalog, contract, credentials_for):
     port = free_port()
-    registrar = CatalogRegistrar(CatalogClient(f"http://127.0.0.1:{port}", timeout=2), initial_delay=0.05, max_delay=0.5)
+    url = f"http://127.0.0.1:{port}"
+    registrar = CatalogRegistrar(CatalogClient(url, timeout=2, auth=credentials_for(url, "schedule")),
+                                 initial_delay=0.05, max_delay=0.5)
     registrar.start()
     try:
         bouts = contract("schedule", "bouts")
@@ -139,7 +150,7 @@ def test_registrar_started_before_the_catalog_registers_once_it_is_up(start_cata
         registrar.report_consumer("subscription", "schedule", "roster", "fighters", 1)
         assert not registrar.wait_idle(0.5)  # nobody listens yet; the service goes on meanwhile
 
-        server = start_catalog(port=port)
+        server = issuing_catalog(port=port)
 
         assert registrar.wait_idle(20)
     finally:
@@ -148,8 +159,8 @@ def test_registrar_started_before_the_catalog_registers_once_it_is_up(start_cata
     assert httpx.get(f"{server.url}/api/v1/consumers").json()[0]["consumer"] == "schedule"
 
 
-def test_dataset_event_of_a_contract_matches_what_the_catalog_registered(catalog_server, contract):
-    emitter = LineageEmitter(catalog_server.url)
+def test_dataset_event_of_a_contract_matches_what_the_catalog_registered(catalog_server, contract, credentials_for):
+    emitter = LineageEmitter(catalog_server.url, credentials=credentials_for(catalog_server.url, "schedule"))
     try:
         emitter.emit_dataset(DataProductContract.from_document(contract("schedule", "event-cards"), "event-cards"))
         assert emitter.flush(10)
@@ -161,3 +172,14 @@ def test_dataset_event_of_a_contract_matches_what_the_catalog_registered(catalog
 
     assert node["data"]["sourceName"] == "octagon.schedule"
     assert "venue" in [field["name"] for field in node["data"]["fields"]]
+
+
+def test_lineage_of_another_domain_or_without_a_token_is_refused(catalog_server, credentials_for):
+    event = {"eventType": "COMPLETE", "eventTime": now(), "producer": PRODUCER,
+             "run": {"runId": str(uuid4())}, "job": {"namespace": "octagon.stats", "name": "derive.forged"},
+             "inputs": [], "outputs": [{"namespace": "octagon.stats", "name": "rankings.v1"}]}
+    url = f"{catalog_server.url}/api/v1/lineage"
+    assert httpx.post(url, json=event).status_code == 401
+    forged = httpx.post(url, json=event, auth=credentials_for(catalog_server.url, "roster"))
+    assert forged.status_code == 403 and "write:stats" in forged.json()["detail"]
+    assert httpx.post(url, json=event, auth=credentials_for(catalog_server.url, "stats")).status_code == 201

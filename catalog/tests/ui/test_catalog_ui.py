@@ -11,6 +11,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from mesh_platform.testing.authority import test_authority
+
+FORGED_SERVICE_URL = "http://169.254.169.254/latest/meta-data"
+
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 CHROMIUM = "/usr/bin/chromium"
@@ -38,11 +42,20 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
+def catalog_server(start_catalog):
+    """The catalog, configured with where roster runs (the only service URL it shows or probes)."""
+    return start_catalog(CATALOG_SERVICE_URLS="roster=http://127.0.0.1:8001")
+
+
+@pytest.fixture
 def mesh(catalog_server, all_contracts, contract, next_major, register):
     """A catalog holding the repository's products, two majors of fighters, consumers, runs and one refusal."""
-    with httpx.Client(base_url=catalog_server.url) as client:
+    operator = test_authority().bearer("test-operator", ["write:roster", "write:schedule", "write:results",
+                                                         "write:stats", "admin:catalog"])
+    with httpx.Client(base_url=catalog_server.url, headers=operator) as client:
         for document in all_contracts:
-            assert register(client, document).status_code == 201
+            # A registration's service_url is never fetched nor shown: the catalog uses its own configuration.
+            assert register(client, document, service_url=FORGED_SERVICE_URL).status_code == 201
         assert register(client, next_major(contract("roster", "fighters"), 2)).status_code == 201
         deprecated = contract("roster", "fighters")
         deprecated.update(version="1.0.1", status="deprecated",
@@ -102,6 +115,7 @@ def test_product_page_shows_versions_schema_consumers_and_how_to_consume(page: P
     expect(v1.locator(".consumers")).to_contain_text("Kafka consumer group")
     expect(v1.locator(".consumers")).to_contain_text("HTTP reader")
     expect(v1.locator("pre.snippet").first).to_contain_text('curl -s -H "Authorization: Bearer $MESH_TOKEN" "http://127.0.0.1:8001/data-products/fighters/v1?limit=10"')
+    assert "169.254.169.254" not in page.content()
     expect(v1.locator("code.topic")).to_have_text("roster.fighters.v1")
     expect(v1).to_contain_text("octagon.roster.fighter.registered.v1")
     expect(v1.locator(".snippet-details pre")).to_be_hidden()
