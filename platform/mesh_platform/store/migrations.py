@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
 from alembic.operations import Operations
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine, MetaData, func, select
 
 from mesh_platform.store.platform_tables import define_platform_tables
 
+_MIGRATION_LOCK = zlib.crc32(b"octagon-mesh:migrations")
+
 
 def upgrade_store(engine: Engine, migrations_dir: Path) -> None:
-    """Bring the store behind ``engine`` to the newest revision found in ``migrations_dir``."""
+    """Bring the store behind ``engine`` to the newest revision found in ``migrations_dir``.
+
+    Instances of one service share its store and may start at once: on PostgreSQL the upgrade runs under a
+    transaction-level advisory lock, so one instance migrates while the others wait and then find nothing to do.
+    """
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
