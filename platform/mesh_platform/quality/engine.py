@@ -187,6 +187,7 @@ class QualityEngine:
                 status=status, measured=measured, unit=rule.unit,  # type: ignore[arg-type]
                 expectation=f"{rule.threshold.describe()} {rule.unit}", message=message, ran_at=ran_at,
                 duration_ms=round((time.perf_counter() - started) * 1000, 3), dimension=rule.dimension,
+                metric=rule.metric or rule.kind,
                 severity=rule.severity, action=rule.action, **extra,
             )
 

@@ -35,6 +35,8 @@ class RuleResult:
     message: str
     ran_at: datetime
     duration_ms: float
+    metric: str | None = None
+    """The library metric, or ``sql``."""
     dimension: str | None = None
     severity: str | None = None
     action: str | None = None

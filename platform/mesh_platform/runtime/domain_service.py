@@ -46,6 +46,8 @@ from mesh_platform.kafka.client import KafkaClientSettings, kafka_client_kwargs
 from mesh_platform.kafka.topic_check import service_topics, verify_topics
 from mesh_platform.outbox.relay import OutboxRelay, kafka_producer_factory
 from mesh_platform.outbox.writer import OutboxWriter
+from mesh_platform.quality.monitor import QualityMonitor
+from mesh_platform.quality.routes import quality_router
 from mesh_platform.runtime.catalog_link import CatalogLink
 from mesh_platform.runtime.contract_routes import contract_router, contract_validator, publish_contract_schemas
 from mesh_platform.settings import ServiceSettings
@@ -99,6 +101,8 @@ class DomainService:
         )
         self._startup_hooks: list[Callable[[], None]] = []
         self._shutdown_hooks: list[Callable[[], None]] = []
+        # The contracts' quality rules: on each batch the relay publishes (its gate) and on a schedule.
+        self.quality = QualityMonitor.for_service(self)
 
     def unit_of_work_factory(self, kind: type[UnitOfWork]) -> Callable[[], UnitOfWork]:
         """Builds units of work of ``kind`` on this service's store; each commit with events wakes the relay."""
@@ -232,6 +236,7 @@ class DomainService:
         if self.catalog is not None:
             self.catalog.start(self._products(), self.subscriptions, self.declared_reads)
         self._check_topics()
+        self.quality.start()
         if self.settings.relay_enabled:
             self.relay.start()
         if self.settings.subscriptions_enabled:
@@ -251,6 +256,7 @@ class DomainService:
         for subscription in self.subscriptions:
             subscription.stop()
         self.relay.stop()
+        self.quality.stop()
         if self.catalog is not None:
             self.catalog.stop()
         for hook in self._shutdown_hooks:
@@ -281,6 +287,7 @@ class DomainService:
             {"store": store_check(self.engine), "broker": broker_check(self.kafka)}
         )
         app.include_router(operations_router(probe, self.metrics_registry, self.pipeline_status))
+        app.include_router(quality_router(self.quality, self.authorizer, self.domain, self.relay.wake))
         for router in routers:
             app.include_router(router)
         if self.subscriptions:
