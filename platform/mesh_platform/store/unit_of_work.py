@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from types import TracebackType
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -11,6 +13,22 @@ from sqlalchemy.orm import Session
 from mesh_platform.events.envelope import EventMessage
 from mesh_platform.events.factory import EventFactory
 from mesh_platform.outbox.writer import OutboxWriter
+
+_SQLITE_WRITERS: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
+_SQLITE_WRITERS_LOCK = threading.Lock()
+
+
+def _sqlite_writer(engine: Engine) -> threading.RLock | None:
+    """The lock a process's units of work on one SQLite store take turns with (None for other databases).
+
+    SQLite has one writer at a time; when threads of one process race for it, the losers sleep in SQLite's busy
+    handler (1 ms, 2 ms ... up to 100 ms a time) long after the winner is done. Queueing on a lock hands the store
+    over the moment the previous unit of work ends.
+    """
+    if engine.dialect.name != "sqlite":
+        return None
+    with _SQLITE_WRITERS_LOCK:
+        return _SQLITE_WRITERS.setdefault(engine, threading.RLock())
 
 
 class SqlUnitOfWork:
@@ -30,8 +48,12 @@ class SqlUnitOfWork:
         self.on_commit = on_commit
         self.session: Session
         self._staged = 0
+        self._writer: threading.RLock | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
+        self._writer = _sqlite_writer(self.engine)
+        if self._writer is not None:
+            self._writer.acquire()
         self.session = Session(self.engine, expire_on_commit=False)
         self._staged = 0
         self._open_repositories(self.session)
@@ -40,8 +62,13 @@ class SqlUnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.session.rollback()
-        self.session.close()
+        try:
+            self.session.rollback()
+            self.session.close()
+        finally:
+            if self._writer is not None:
+                self._writer.release()
+                self._writer = None
 
     def join(self, session: Session) -> SqlUnitOfWork:
         """Work inside a transaction someone else owns and commits (a subscription's, for event handlers)."""
