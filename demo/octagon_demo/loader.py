@@ -19,7 +19,15 @@ from typing import Any, TypeVar
 
 import httpx
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from octagon_demo.dataset import DemoBout, DemoCard, DemoDataSet, DemoFighter
@@ -30,6 +38,7 @@ from octagon_demo.sender import CommandRefused, CommandSender, ServiceUnavailabl
 MAX_WORKERS = 8
 REQUEST_TIMEOUT_SECONDS = 30.0
 PROBLEMS_SHOWN = 10
+_ALL = "all"
 
 T = TypeVar("T")
 
@@ -102,14 +111,17 @@ class DemoDataLoader:
         if "results" not in self.urls:
             self.report.notes.append(f"no results service given: {len(results)} results not recorded")
             results = []
-        columns = (TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        columns = (TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[rate]}"))
         with Progress(*columns, console=self.console) as progress, ThreadPoolExecutor(self.workers) as pool:
             self._progress = progress
-            for phase, count in (("fighters", len(data.fighters)), ("cards", len(data.cards)),
-                                 ("bouts", len(data.bouts)), ("results", len(results)),
-                                 ("retirements", len(data.retired))):
+            phases = (("fighters", len(data.fighters)), ("cards", len(data.cards)), ("bouts", len(data.bouts)),
+                      ("results", len(results)), ("retirements", len(data.retired)))
+            for phase, count in phases:
                 self.report.phases[phase].planned = count
-                self._tasks[phase] = progress.add_task(phase, total=count, start=False)
+                self._tasks[phase] = progress.add_task(phase, total=count, start=False, rate="")
+            # The whole load in one line: commands done, the rate so far and the time the rest will take at it.
+            self._tasks[_ALL] = progress.add_task("all commands", total=sum(count for _, count in phases), rate="")
             fighter_ids = self._each(pool, "fighters", data.fighters, self._register)
             card_ids = self._each(pool, "cards", data.cards, self._announce)
             booked = self._each(pool, "bouts", data.cards,
@@ -222,6 +234,10 @@ class DemoDataLoader:
     def _advance(self, phase: str) -> None:
         if self._progress is not None:
             self._progress.advance(self._tasks[phase])
+            self._progress.advance(self._tasks[_ALL])
+            task = self._progress.tasks[self._tasks[_ALL]]
+            if task.elapsed:
+                self._progress.update(self._tasks[_ALL], rate=f"{task.completed / task.elapsed:.0f} commands/s")
 
 
 def print_report(report: LoadReport, console: Console) -> None:

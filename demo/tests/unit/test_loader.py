@@ -174,3 +174,14 @@ def test_without_a_results_service_no_results_are_sent_and_a_note_says_so(mesh):
 def test_roster_and_schedule_urls_are_required(mesh):
     with pytest.raises(ValueError, match="schedule"):
         _loader(mesh, urls={"roster": mesh.urls["roster"]})
+
+
+def test_progress_shows_every_phase_and_the_whole_load_with_its_rate_and_time_left(mesh):
+    console = Console(file=io.StringIO(), width=160, force_terminal=False)
+
+    load_demo_data(mesh.urls, TOKEN, console, seed=7, scale=SCALE, today=mesh.today, transport=mesh.transport())
+
+    shown = console.file.getvalue()
+    for phase in ("fighters", "cards", "bouts", "results", "retirements", "all commands"):
+        assert phase in shown
+    assert "eta" in shown and "commands/s" in shown
