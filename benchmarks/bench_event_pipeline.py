@@ -23,14 +23,15 @@ from kafka import KafkaConsumer, KafkaProducer
 from sqlalchemy import Column, Float, MetaData, String, Table, insert
 
 from mesh_platform.events import EventFactory
-from mesh_platform.kafka import LocalKafkaBroker
+from mesh_platform.kafka import LocalKafkaBroker, ensure_topics
+from mesh_platform.kafka.client import kafka_client_kwargs
 from mesh_platform.outbox import OutboxRelay, OutboxWriter
 from mesh_platform.outbox.relay import kafka_producer_factory
 from mesh_platform.store.engine import create_store_engine
 from mesh_platform.store.platform_tables import define_platform_tables
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
 from mesh_platform.subscriptions import Subscription
-from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher
+from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher, dead_letter_topic
 from mesh_platform.testing.ports import free_port
 
 EVENTS = 3000
@@ -39,8 +40,9 @@ PAYLOAD = {"name": "Fighter Name", "weight_class": "lightweight", "status": "act
 
 def raw_throughput(bootstrap: str) -> float:
     topic = f"raw-{uuid.uuid4().hex[:8]}"
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=2)
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"raw-{uuid.uuid4().hex[:6]}",
+    ensure_topics(bootstrap, [topic])  # brokers never auto-create topics
+    producer = KafkaProducer(**kafka_client_kwargs(bootstrap), acks="all", linger_ms=2)
+    consumer = KafkaConsumer(topic, **kafka_client_kwargs(bootstrap), group_id=f"raw-{uuid.uuid4().hex[:6]}",
                              auto_offset_reset="earliest", enable_auto_commit=False)
     consumer.poll(timeout_ms=100)
     import json
@@ -116,13 +118,14 @@ def mesh_run(bootstrap: str, workdir: Path, count: int, rate: float | None) -> t
     Returns (events per second from the relay's start to the last event handled, handling latencies).
     """
     domain = f"bench{uuid.uuid4().hex[:6]}"
+    ensure_topics(bootstrap, [f"{domain}.things.v1", dead_letter_topic(f"{domain}-subscriber")])
     producing = ProducingDomain(bootstrap, workdir, domain)
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     subscriber = context.Process(target=run_subscriber, args=(bootstrap, str(workdir), domain, count, results))
     subscriber.start()
     assert results.get(timeout=60) == "subscribed"
-    producing.commit_event(-1)  # creates the topic; the subscriber joins its group meanwhile
+    producing.commit_event(-1)  # the subscriber joins its group meanwhile
     time.sleep(3)
     if rate is None:
         for index in range(count - 1):
@@ -152,6 +155,10 @@ def main() -> list[str]:
         if not external:
             broker = LocalKafkaBroker(Path(workdir) / "kafka", port=free_port(), controller_port=free_port())
             broker.start()
+            # Both benchmark processes connect as the broker's super user (SASL/SCRAM): the ACLs are not measured.
+            admin = broker.admin_settings
+            os.environ.update(KAFKA_SECURITY_PROTOCOL=admin.security_protocol, KAFKA_USERNAME=admin.username or "",
+                              KAFKA_PASSWORD=admin.password.get_secret_value() if admin.password else "")
         bootstrap = external or broker.bootstrap_servers
         try:
             raw = max(raw_throughput(bootstrap) for _ in range(2))
