@@ -16,14 +16,17 @@ from catalog.adapters.lineage_store import SqlLineageStore
 from catalog.adapters.service_probe import ServiceProbe
 from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from catalog.api.access import access_router
+from catalog.api.glossary import glossary_router
 from catalog.api.lineage import lineage_router
 from catalog.api.metrics import CatalogCollector
 from catalog.api.oauth import oauth_router
 from catalog.api.products import registry_router
 from catalog.domain.lineage_graph import LineageGraph
+from catalog.glossary_wiring import build_glossary
 from catalog.service.lineage import LineageLimits, LineageService
 from catalog.service.registry import RegistryService
 from catalog.settings import CatalogSettings
+from catalog.ui.glossary_routes import glossary_ui_router
 from catalog.ui.routes import STATIC_DIR, ui_router
 from catalog.ui.security_headers import SecurityHeadersMiddleware
 from mesh_platform.http.edge import install_http_edge
@@ -49,6 +52,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     limits = LineageLimits(settings.lineage_default_depth, settings.lineage_max_depth, settings.lineage_max_nodes)
     lineage = LineageService(store, graph, limits)
     registry = RegistryService(lambda: SqlCatalogUnitOfWork(engine), lineage)
+    glossary = build_glossary(settings, registry)
     probe = ServiceProbe()
     access, authorizer = build_access(settings, engine, registry)
     metrics_registry = CollectorRegistry()
@@ -82,11 +86,14 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     app.include_router(access_router())
     app.include_router(registry_router())
     app.include_router(lineage_router())
+    app.include_router(glossary_router())
     app.include_router(ui_router())
+    app.include_router(glossary_ui_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.state.settings = settings
     app.state.registry = registry
     app.state.lineage = lineage
+    app.state.glossary = glossary
     app.state.probe = probe
     app.state.access = access
     app.state.authorizer = authorizer

@@ -19,6 +19,7 @@ from catalog.domain.lineage_graph import MalformedNodeId, UnknownNode
 from catalog.domain.model import DataProduct, RegistrationOutcome
 from catalog.domain.search_document import FACETS
 from catalog.domain.search_query import SearchSyntaxError
+from catalog.ui.glossary_routes import install_glossary_globals
 from catalog.ui.graph_layout import layout_graph
 from catalog.ui.snippets import consume_snippets
 from mesh_platform.errors import NotFound
@@ -42,6 +43,7 @@ def ui_router() -> APIRouter:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals["facets"] = FACETS
     templates.env.filters["when"] = _when
+    install_glossary_globals(templates.env)
 
     def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, name, context, status_code=status_code)
