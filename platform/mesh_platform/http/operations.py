@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Response
@@ -16,17 +17,24 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 if TYPE_CHECKING:
     from mesh_platform.kafka.client import KafkaClientSettings
 
+log = logging.getLogger(__name__)
+
 ReadinessCheck = Callable[[], str | None]
 """Returns None when the dependency is fine, else the reason it is not."""
 
 
 @dataclass
 class ReadinessProbe:
-    """Named readiness checks; a slow dependency is asked at most every ``cache_seconds``."""
+    """Named readiness checks; a slow dependency is asked at most every ``cache_seconds``.
+
+    ``/ready`` is public: a check that raises reports only the kind of failure; the exception's text (hosts, users,
+    SQL) goes to the service's log, once per change, not to the caller.
+    """
 
     checks: dict[str, ReadinessCheck]
     cache_seconds: float = 2.0
     _cached: tuple[float, dict[str, str | None]] | None = None
+    _logged: dict[str, str] = field(default_factory=dict)
 
     def run(self) -> dict[str, str | None]:
         """Run (or reuse) every check and return ``{name: reason-or-None}``."""
@@ -38,7 +46,12 @@ class ReadinessProbe:
             try:
                 results[name] = check()
             except Exception as e:  # a check that crashes is a failed check, not a 500
-                results[name] = f"{type(e).__name__}: {e}"
+                results[name] = f"unreachable ({type(e).__name__}); the service log has the details"
+                if self._logged.get(name) != str(e):
+                    log.warning("readiness check %r failed: %s: %s", name, type(e).__name__, e)
+                    self._logged[name] = str(e)
+            else:
+                self._logged.pop(name, None)
         self._cached = (now, results)
         return results
 
