@@ -15,6 +15,7 @@ The live store is never attached: a rule sees a copy and nothing it does can rea
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -43,6 +44,7 @@ _DUCKDB_TYPES = {
     "object": "JSON",
 }
 SAMPLE_KEYS = 5
+log = logging.getLogger(__name__)
 
 
 class RefusedQuery(ValueError):
@@ -58,17 +60,38 @@ class ObjectData:
     key: str | None = None
 
 
-class Sandbox:
-    """One locked-down in-memory DuckDB database holding copies of some objects' records."""
+def locked_database(memory_limit: str = "256MB") -> duckdb.DuckDBPyConnection:
+    """A new in-memory DuckDB database that SQL cannot take outside itself (see the module docstring)."""
+    import duckdb
 
-    def __init__(self, objects: Mapping[str, ObjectData], *, timeout: float = 10.0, memory_limit: str = "256MB") -> None:
-        import duckdb
+    connection = duckdb.connect(":memory:", config={"threads": 1, "memory_limit": memory_limit})
+    connection.execute("SET python_enable_replacements = false")
+    connection.execute("SET enable_external_access = false")
+    connection.execute("SET lock_configuration = true")
+    return connection
+
+
+class Sandbox:
+    """Copies of some objects' records in a locked-down in-memory DuckDB database, dropped on :meth:`close`.
+
+    Opening a database costs tens of milliseconds, so a caller may pass one it keeps (one per thread: the relay's
+    gate and the scheduler each have their own); the copies are dropped after each run.
+    """
+
+    def __init__(
+        self,
+        objects: Mapping[str, ObjectData],
+        *,
+        timeout: float = 10.0,
+        memory_limit: str = "256MB",
+        connection: duckdb.DuckDBPyConnection | None = None,
+    ) -> None:
         import pyarrow as pa
 
         self.timeout = timeout
-        self.connection: duckdb.DuckDBPyConnection = duckdb.connect(
-            ":memory:", config={"threads": 1, "memory_limit": memory_limit}
-        )
+        self.owned = connection is None
+        self.connection = connection if connection is not None else locked_database(memory_limit)
+        self.tables: list[str] = []
         for name, data in objects.items():
             columns = list(data.columns)
             arrays = {ROW_COLUMN: pa.array(range(len(data.records)), pa.int64())}
@@ -81,14 +104,13 @@ class Sandbox:
                 f"AS {quote(column)}"
                 for column in columns
             )
-            self.connection.execute(
-                f"CREATE TABLE {quote(name)} AS SELECT {ROW_COLUMN}{', ' if casts else ''}{casts} FROM __staged"
-            )
-            self.connection.unregister("__staged")
-        # From here on, SQL reaches nothing outside this in-memory database and cannot change that.
-        self.connection.execute("SET python_enable_replacements = false")
-        self.connection.execute("SET enable_external_access = false")
-        self.connection.execute("SET lock_configuration = true")
+            self.tables.append(name)
+            try:
+                self.connection.execute(
+                    f"CREATE TABLE {quote(name)} AS SELECT {ROW_COLUMN}{', ' if casts else ''}{casts} FROM __staged"
+                )
+            finally:
+                self.connection.unregister("__staged")
 
     def scalar_row(self, text: str, parameters: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         """The first row of a (generated or checked) query, under the timeout."""
@@ -114,8 +136,12 @@ class Sandbox:
         return None if row is None else row[0]
 
     def close(self) -> None:
-        """Drop the database."""
-        self.connection.close()
+        """Drop the copies (and the database if this sandbox opened it)."""
+        if self.owned:
+            self.connection.close()
+            return
+        for name in self.tables:
+            self.connection.execute(f"DROP TABLE IF EXISTS {quote(name)}")
 
     def _timed(self, call: Callable[[], Any]) -> Any:
         timer = threading.Timer(self.timeout, self.connection.interrupt)
@@ -132,6 +158,7 @@ class QualityEngine:
     def __init__(self, *, timeout: float = 10.0, memory_limit: str = "256MB") -> None:
         self.timeout = timeout
         self.memory_limit = memory_limit
+        self._local = threading.local()  # one kept, locked database per thread
 
     def run_contract(
         self,
@@ -167,13 +194,23 @@ class QualityEngine:
         results = [_unrunnable_result(rule) for rule in unrunnable]
         if not rules:
             return results
-        sandbox = Sandbox(objects, timeout=self.timeout, memory_limit=self.memory_limit)
+        sandbox = Sandbox(objects, timeout=self.timeout, connection=self._database())
         try:
             for rule in rules:
                 results.append(self._run_rule(sandbox, rule, objects.get(rule.object_name)))
         finally:
-            sandbox.close()
+            try:
+                sandbox.close()
+            except Exception:  # a database that cannot drop its copies is replaced, never reused
+                self._local.database = None
+                log.warning("quality sandbox could not be cleaned; opening a new one", exc_info=True)
         return results
+
+    def _database(self) -> duckdb.DuckDBPyConnection:
+        database = getattr(self._local, "database", None)
+        if database is None:
+            database = self._local.database = locked_database(self.memory_limit)
+        return database
 
     def _run_rule(self, sandbox: Sandbox, rule: QualityRule, data: ObjectData | None) -> RuleResult:
         import duckdb
