@@ -52,7 +52,9 @@ def oauth_router() -> APIRouter:
                 "grant_type": {"type": "string", "enum": ["client_credentials"]},
                 "scope": {"type": "string"}, "client_id": {"type": "string"}, "client_secret": {"type": "string"},
             }}}}}},
-        responses={400: {"description": "RFC 6749 §5.2 error"}, 401: {"description": "invalid_client"}},
+        # RFC 6749 §5.2 errors are plain JSON, not problem+json: say so, or the edge would document them as problems.
+        responses={400: {"description": "RFC 6749 §5.2 error", "content": {"application/json": _OAUTH_ERROR}},
+                   401: {"description": "invalid_client", "content": {"application/json": _OAUTH_ERROR}}},
     )
     async def token(request: Request) -> JSONResponse:
         access: AccessService = request.app.state.access
@@ -106,6 +108,12 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None | bool:
         return False
     # RFC 6749 §2.3.1: both parts are form-urlencoded before being joined.
     return unquote(client_id.replace("+", " ")), unquote(secret.replace("+", " "))
+
+
+_OAUTH_ERROR = {"schema": {"type": "object", "required": ["error"], "properties": {
+    "error": {"type": "string", "enum": ["invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
+                                        "unsupported_grant_type", "invalid_scope"]},
+    "error_description": {"type": "string"}}}}
 
 
 def _error(status: int, error: str, description: str) -> JSONResponse:
