@@ -152,6 +152,32 @@ def test_a_principal_without_the_grant_cannot_read_a_product_topic(kafka_event_p
     assert member_partitions == set()
 
 
+def read_by_assignment(settings, topic: str, partitions: int, polls: int = 12) -> list:
+    consumer = KafkaConsumer(**kafka_client_kwargs(settings), group_id=None, enable_auto_commit=False)
+    consumer.assign([TopicPartition(topic, partition) for partition in range(partitions)])
+    consumer.seek_to_beginning()
+    received = []
+    try:
+        for _ in range(polls):
+            try:
+                received += [r for batch in consumer.poll(timeout_ms=250).values() for r in batch]
+            except TopicAuthorizationFailedError:
+                pass  # refused outright: nothing read
+    finally:
+        consumer.close()
+    return received
+
+
+def test_parked_events_are_readable_by_their_subscriber_only(kafka_event_plane):
+    producer = producer_as(kafka_event_plane.principal("schedule"))
+    parked_id = str(uuid.uuid4()).encode()
+    producer.send("schedule.dlq", key=parked_id, value=b"{}", headers=[("dlq_reason", b"test")]).get(10)
+    producer.close()
+
+    assert read_by_assignment(kafka_event_plane.principal("stats"), "schedule.dlq", 1) == []
+    assert parked_id in [r.key for r in read_by_assignment(kafka_event_plane.principal("schedule"), "schedule.dlq", 1)]
+
+
 def test_a_granted_subscriber_reads_the_topic_in_its_own_group(kafka_event_plane):
     producer = producer_as(kafka_event_plane.principal("roster"))
     fighter_id = str(uuid.uuid4())

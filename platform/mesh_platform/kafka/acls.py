@@ -74,15 +74,25 @@ def group_acls(principal: str, group: str) -> list[ACL]:
     return [_allow(principal, op, ResourceType.GROUP, group) for op in _GROUP_OPERATIONS]
 
 
+def dead_letter_read_acls(principal: str, topics: Iterable[str]) -> list[ACL]:
+    """``principal`` may read its own dead-letter topics (``mesh dlq list|show|redrive`` runs in its service)."""
+    return [acl for topic in topics for acl in topic_read_acls(principal, topic)]
+
+
 def domain_acls(plane: EventPlane, principal: str) -> list[ACL]:
     """Every ACL of one domain's principal: its own topics, its granted reads, its own consumer group."""
     acls = topic_write_acls(principal, [spec.name for spec in plane.written_by(principal)])
+    acls += dead_letter_read_acls(principal, _dead_letters(plane, principal))
     for grant in plane.read_by(principal):
         acls += product_read_acls(grant.principal, grant.domain, grant.product, grant.major)
     group = plane.consumer_groups.get(principal)
     if group is not None:
         acls += group_acls(principal, group)
     return acls
+
+
+def _dead_letters(plane: EventPlane, principal: str) -> list[str]:
+    return [spec.name for spec in plane.written_by(principal) if spec.kind == "dead-letter"]
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,13 @@ class AclAdmin:
                 records.append(
                     self._grant(topic_write_acls(principal, writes), principal, f"topics {', '.join(writes)}",
                                 _WRITE_OPERATIONS, "owner of these topics")
+                )
+            dead_letters = _dead_letters(plane, principal)
+            if dead_letters:
+                records.append(
+                    self._grant(dead_letter_read_acls(principal, dead_letters), principal,
+                                f"topics {', '.join(dead_letters)}", _READ_OPERATIONS,
+                                "its own dead-letter topic (inspect and re-drive parked events)")
                 )
             group = plane.consumer_groups.get(principal)
             if group is not None:

@@ -59,8 +59,11 @@ def test_reads_are_granted_exactly_for_the_declared_subscriptions(plane):
 def test_a_domain_writes_only_its_own_topics_and_joins_only_its_own_group(plane):
     acls = domain_acls(plane, "stats")
     written = {acl.resource_pattern.resource_name for acl in acls if acl.operation.name == "WRITE"}
+    read = {acl.resource_pattern.resource_name for acl in acls if acl.operation.name == "READ"}
     groups = {acl.resource_pattern.resource_name for acl in acls if acl.resource_pattern.resource_type.name == "GROUP"}
     assert written == {"stats.fighter-records.v1", "stats.rankings.v1", "stats.dlq"}
+    # its declared subscriptions, its own consumer group, and its own parked events (mesh dlq) — nothing else
+    assert read == {"roster.fighters.v1", "results.bout-results.v1", "stats.dlq", "stats"}
     assert groups == {"stats"}
     assert all(acl.resource_pattern.pattern_type.name == "LITERAL" for acl in acls)
     assert all(acl.principal == "User:stats" and acl.permission_type.name == "ALLOW" for acl in acls)
