@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ["catalog", "roster", "schedule", "results", "stats"]
 DOMAINS = ["roster", "schedule", "results", "stats"]
 SECRETS = {
-    "MESH_TOKEN_SECRET": "token-secret-for-the-test",
+    "CATALOG_SIGNING_KEY_FILE": "/run/keys/catalog.pem",
+    "CATALOG_CLIENTS_FILE": "/run/keys/clients.json",
+    **{f"{name.upper()}_CLIENT_SECRET": f"{name}-client-secret-{index}-0123456789abcdef" for index, name in enumerate(SERVICES)},
     "POSTGRES_PASSWORD": "admin-pw",
     **{f"{name.upper()}_DB_PASSWORD": f"{name}-pw-{index}" for index, name in enumerate(SERVICES)},
     **{f"{name.upper()}_CURSOR_SECRET": f"{name}-cursor-secret-{index}-0123456789abcdef" for index, name in enumerate(SERVICES)},
@@ -109,3 +111,22 @@ def test_each_service_signs_cursors_with_its_own_secret(compose, service):
     for other in SERVICES:
         if other != service:
             assert SECRETS[f"{other.upper()}_CURSOR_SECRET"] not in json.dumps(environment)
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_each_domain_has_its_own_client_secret_and_no_signing_key(compose, domain):
+    environment = compose["services"][domain]["environment"]
+    assert environment["MESH_CLIENT_ID"] == domain
+    assert environment["MESH_CLIENT_SECRET"] == SECRETS[f"{domain.upper()}_CLIENT_SECRET"]
+    rendered = json.dumps(compose["services"][domain])
+    assert "catalog_signing_key" not in rendered and "MESH_TOKEN_SECRET" not in rendered
+    for other in DOMAINS:
+        if other != domain:
+            assert SECRETS[f"{other.upper()}_CLIENT_SECRET"] not in rendered
+
+
+def test_only_the_catalog_holds_the_signing_key_and_it_probes_only_configured_urls(compose):
+    catalog = compose["services"]["catalog"]
+    assert catalog["environment"]["CATALOG_SIGNING_KEY_FILE"] == "/run/secrets/catalog_signing_key"
+    assert {secret["source"] for secret in catalog["secrets"]} == {"catalog_signing_key", "catalog_clients"}
+    assert "roster=http://roster:8001" in catalog["environment"]["CATALOG_SERVICE_URLS"]
