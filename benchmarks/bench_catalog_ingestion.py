@@ -28,10 +28,11 @@ import httpx
 from sqlalchemy import insert
 
 from benchmarks.bench_catalog_lineage import mesh_graph, write_store
-from benchmarks.servers import percentile, served_catalog, verdict
+from benchmarks.servers import bearer, percentile, served_catalog, verdict
 from catalog.adapters.lineage_store import EVENTS, SqlLineageStore
 from catalog.domain.lineage_graph import LineageGraph
 from catalog.service.lineage import LineageLimits, LineageService
+from mesh_platform.auth.scopes import CATALOG_ADMIN_SCOPE
 from mesh_platform.store.engine import create_store_engine
 
 NODES = 50_000
@@ -142,7 +143,7 @@ def http_benchmark(directory: Path, existing: int) -> dict[str, Any]:
             statuses: list[int] = []
 
             def send(batch: list[dict[str, Any]]) -> None:
-                with httpx.Client(base_url=client.base_url, timeout=60) as sender:
+                with httpx.Client(base_url=client.base_url, timeout=60, headers=bearer(CATALOG_ADMIN_SCOPE)) as sender:
                     statuses.extend(sender.post("/api/v1/lineage", json=event).status_code for event in batch)
 
             threads = [threading.Thread(target=send, args=(small[i::HTTP_SENDERS],)) for i in range(HTTP_SENDERS)]

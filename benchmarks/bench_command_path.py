@@ -14,13 +14,11 @@ from __future__ import annotations
 import tempfile
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
-from benchmarks.servers import served, verdict
-from mesh_platform.testing.authority import TestAuthority
+from benchmarks.servers import bearer, domain_environment, served, verdict
 from mesh_platform.testing.postgres import admin_url, create_database, drop_database
 
 COMMANDS = 300
@@ -43,20 +41,15 @@ def commands_per_second(client: httpx.Client, headers: dict[str, str], keyed: bo
 
 def measure(store: str, run_dir: Path) -> dict[str, float]:
     """Best commands/s of roster (without and with idempotency keys) and of the bare app, on ``store`` stores."""
-    authority = TestAuthority()
     urls = [f"sqlite:///{run_dir / name}.db" for name in ("roster", "bare")] if store == "sqlite" else [
         create_database(admin_url()), create_database(admin_url())]
-    common = {"MESH_RUN_DIR": str(run_dir), "MESH_ENV": "test", "MESH_RELAY_ENABLED": "false",
-              "MESH_SUBSCRIPTIONS_ENABLED": "false", "MESH_CATALOG_ENABLED": "false",
-              "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9", "MESH_CLIENT_ID": "roster", "MESH_CLIENT_SECRET": "bench-secret",
-              "MESH_OIDC_ISSUER": authority.issuer,
-              "MESH_OIDC_AUDIENCE": authority.audience, "MESH_OIDC_JWKS": authority.jwks_json}
-    headers = {"Authorization": f"Bearer {authority.token('bench-loader', ['write:roster'], lifetime=timedelta(hours=2))}"}
+    headers = bearer("write:roster")
     best = {"mesh": 0.0, "keyed": 0.0, "bare": 0.0}
     try:
-        with served("roster.app:create_app", {**common, "DATABASE_URL": urls[0]}, run_dir / f"roster-{store}.log") as mesh, \
-                served("bare_command_app:create_app", {**common, "DATABASE_URL": urls[1]},
-                       run_dir / f"bare-{store}.log", cwd=BENCHMARKS_DIR) as bare:
+        with served("roster.app:create_app", domain_environment("roster", run_dir, urls[0]),
+                    run_dir / f"roster-{store}.log") as mesh, \
+                served("bare_command_app:create_app", {"DATABASE_URL": urls[1]}, run_dir / f"bare-{store}.log",
+                       cwd=BENCHMARKS_DIR) as bare:
             commands_per_second(mesh, headers, False)  # warm both: first connections, compiled statements
             commands_per_second(bare, {}, False)
             for _ in range(ROUNDS):

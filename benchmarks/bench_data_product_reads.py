@@ -6,47 +6,25 @@ pages of 100 alternately from each for the same number of rounds, so machine noi
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-from mesh_platform.auth.tokens import TokenIssuer
-from mesh_platform.settings import DEV_TOKEN_SECRET
-from mesh_platform.testing.ports import free_port
+from benchmarks.servers import bearer, domain_environment, served
 
 FIGHTERS = 2000
 ROUNDS = 5
 REQUESTS_PER_ROUND = 200
 
 
-def serve(factory: str, port: int, environ: dict[str, str], log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "uvicorn", factory, "--factory", "--port", str(port), "--log-level", "warning",
-               "--no-access-log"]
-    process = subprocess.Popen(command, env=environ, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                               cwd=Path(__file__).parent)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/docs").status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"{factory} did not start: {log.read_text()[-2000:]}")
-
-
-def register_fighters(url: str) -> None:
-    with httpx.Client(base_url=url, timeout=10) as client:
-        for index in range(FIGHTERS):
-            response = client.post("/fighters", json={
-                "name": f"Fighter {index:05d}", "nickname": None, "date_of_birth": "1990-01-01", "nationality": "US",
-                "weight_class": "lightweight", "stance": "orthodox", "height_cm": 178, "reach_cm": 180})
-            response.raise_for_status()
+def register_fighters(client: httpx.Client) -> None:
+    for index in range(FIGHTERS):
+        response = client.post("/fighters", headers=bearer("write:roster"), json={
+            "name": f"Fighter {index:05d}", "nickname": None, "date_of_birth": "1990-01-01", "nationality": "US",
+            "weight_class": "lightweight", "stance": "orthodox", "height_cm": 178, "reach_cm": 180})
+        response.raise_for_status()
 
 
 def requests_per_second(client: httpx.Client, path: str, headers: dict[str, str]) -> float:
@@ -57,31 +35,24 @@ def requests_per_second(client: httpx.Client, path: str, headers: dict[str, str]
     return REQUESTS_PER_ROUND / (time.perf_counter() - started)
 
 
-def main() -> list[str]:
-    with tempfile.TemporaryDirectory() as run_dir:
+def main(smoke: bool = False) -> list[str]:
+    """The rows of this benchmark; ``smoke``: at tiny sizes, only to show it still runs."""
+    global FIGHTERS, ROUNDS, REQUESTS_PER_ROUND
+    if smoke:
+        FIGHTERS, ROUNDS, REQUESTS_PER_ROUND = 100, 1, 20
+    with tempfile.TemporaryDirectory() as name:
+        run_dir = Path(name)
         database = f"sqlite:///{run_dir}/roster.db"
-        base = {**os.environ, "MESH_RUN_DIR": run_dir, "DATABASE_URL": database, "MESH_RELAY_ENABLED": "false",
-                "MESH_SUBSCRIPTIONS_ENABLED": "false", "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9"}
-        roster_port, bare_port = free_port(), free_port()
-        roster = serve("roster.app:create_app", roster_port, {**base, "PORT": str(roster_port)}, Path(run_dir, "roster.log"))
-        try:
-            register_fighters(f"http://127.0.0.1:{roster_port}")
-            bare = serve("bare_fighters_app:create_app", bare_port, base, Path(run_dir, "bare.log"))
-            try:
-                token = TokenIssuer(DEV_TOKEN_SECRET).issue("bench", ["read"])
+        with served("roster.app:create_app", domain_environment("roster", run_dir, database), run_dir / "roster.log") \
+                as roster:
+            register_fighters(roster)
+            with served("bare_fighters_app:create_app", {"DATABASE_URL": database}, run_dir / "bare.log",
+                        cwd=Path(__file__).parent) as bare:
+                headers = bearer("read:roster.fighters.v1")
                 product, baseline = [], []
-                with httpx.Client(timeout=10) as client:
-                    for _ in range(ROUNDS):
-                        product.append(requests_per_second(
-                            client, f"http://127.0.0.1:{roster_port}/data-products/fighters/v1?limit=100",
-                            {"Authorization": f"Bearer {token}"}))
-                        baseline.append(requests_per_second(client, f"http://127.0.0.1:{bare_port}/fighters?limit=100", {}))
-            finally:
-                bare.terminate()
-                bare.wait(10)
-        finally:
-            roster.terminate()
-            roster.wait(10)
+                for _ in range(ROUNDS):
+                    product.append(requests_per_second(roster, "/data-products/fighters/v1?limit=100", headers))
+                    baseline.append(requests_per_second(bare, "/fighters?limit=100", {}))
     best_product, best_baseline = max(product), max(baseline)
     ratio = best_product / best_baseline
     return [f"| data-product read, pages of 100 (roster `fighters` v1) | {best_product:.0f} req/s | bare FastAPI + SQLModel: "

@@ -8,13 +8,44 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
+from mesh_platform.testing.authority import TestAuthority
 from mesh_platform.testing.ports import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+_AUTHORITY: list[TestAuthority] = []
+
+
+def authority() -> TestAuthority:
+    """The benchmarks' authorization server: every service started here trusts its key, tokens come from it."""
+    if not _AUTHORITY:
+        _AUTHORITY.append(TestAuthority())
+    return _AUTHORITY[0]
+
+
+def authority_environment() -> dict[str, str]:
+    """Environment making a service trust :func:`authority` (and run without a catalog or a broker to talk to)."""
+    trusted = authority()
+    return {"MESH_ENV": "test", "MESH_OIDC_ISSUER": trusted.issuer, "MESH_OIDC_AUDIENCE": trusted.audience,
+            "MESH_OIDC_JWKS": trusted.jwks_json}
+
+
+def bearer(*scopes: str) -> dict[str, str]:
+    """An ``Authorization`` header with a token of :func:`authority` holding ``scopes`` (valid for hours)."""
+    return {"Authorization": f"Bearer {authority().token('bench', list(scopes), lifetime=timedelta(hours=6))}"}
+
+
+def domain_environment(domain: str, run_dir: Path, database_url: str) -> dict[str, str]:
+    """A domain service on its own, for benchmarks of its HTTP edge: relay, subscriptions and catalog off."""
+    return {**authority_environment(), "MESH_RUN_DIR": str(run_dir), "DATABASE_URL": database_url,
+            "MESH_RELAY_ENABLED": "false", "MESH_SUBSCRIPTIONS_ENABLED": "false", "MESH_CATALOG_ENABLED": "false",
+            "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9", "MESH_CLIENT_ID": domain, "MESH_CLIENT_SECRET": "bench-secret"}
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -58,6 +89,6 @@ def served(factory: str, environment: dict[str, str], log: Path, *, ready_path: 
 @contextmanager
 def served_catalog(database_url: str, run_dir: Path) -> Iterator[httpx.Client]:
     """A client of a catalog started on ``database_url``; the server is stopped on leaving."""
-    environment = {"DATABASE_URL": database_url, "MESH_RUN_DIR": str(run_dir), "MESH_ENV": "test"}
+    environment = {**authority_environment(), "DATABASE_URL": database_url, "MESH_RUN_DIR": str(run_dir)}
     with served("catalog.app:create_app", environment, run_dir / "catalog.log") as client:
         yield client
