@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from catalog.adapters.quality_results import product_quality
 from catalog.adapters.service_probe import ServiceProbe
 from catalog.api.dependencies import Lineage, Registry, Settings
 from catalog.domain.contract_view import ports, quality_rules, record_fields, slos
@@ -136,6 +137,7 @@ def _version_view(
         "fields": record_fields(version.contract),
         "slos": slos(version.contract),
         "quality": quality_rules(version.contract),
+        "quality_results": product_quality(lineage.store.engine, product.domain, product.product, major),
         "consumers": [c for c in consumers if c.major == major],
         "contract_yaml": yaml.safe_dump(version.contract, sort_keys=False, allow_unicode=True, width=110),
         "contract_url": f"{base_url}/api/v1/data-products/{product.domain}/{product.product}/v{major}/contract",
