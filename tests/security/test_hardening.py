@@ -212,3 +212,9 @@ def test_an_id_from_a_caller_cannot_steer_a_lookup_off_the_product_path(recordin
         assert path.startswith(("/data-products/fighters/v1/", "/data-products/bouts/v1/")), path
         segment = path.split("?")[0].split("/")[4]
         assert "/" not in segment and path.split("?")[0].count("/") == 4, path
+
+
+def test_every_refusal_carries_a_correlation_id(roster):
+    refused = roster.post("/fighters", content=b"x" * (MAX_BODY + 1), headers={"X-Request-ID": "big-1"})
+    assert refused.status_code == 413 and refused.headers["X-Request-ID"] == "big-1"
+    assert roster.get("/health").headers["X-Request-ID"]

@@ -29,10 +29,10 @@ def cursor_codec(settings: ServiceSettings) -> CursorCodec:
 def install_http_edge(app: FastAPI, settings: ServiceSettings) -> None:
     """Problem handlers, body-size and JSON-depth limits, 500s without internals, problem+json in OpenAPI.
 
-    Call it before adding other middlewares: the error middleware must be the innermost, so request metrics
-    count the 500 it answers.
+    Call it before adding other middlewares, so request metrics (added later, hence outside) count the 500s and
+    413s answered here. The error middleware wraps the limits, so every answer carries its correlation id.
     """
     install_problem_handlers(app)
-    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(RequestLimitsMiddleware, limits=request_limits(settings))
+    app.add_middleware(UnexpectedErrorMiddleware)
     document_problems(app)
