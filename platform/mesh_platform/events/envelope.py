@@ -88,7 +88,8 @@ def from_kafka_record(record: KafkaRecordLike) -> EventMessage:
     if not isinstance(data, dict):
         raise InvalidEnvelope(f"event data must be a JSON object, got {type(data).__name__}")
     try:
-        event = from_binary(KafkaMessage(headers=headers, key=record.key, value=record.value), _FORMAT)
+        # The SDK reads the attributes; the data was parsed above, so it is not handed the value to parse again.
+        event = from_binary(KafkaMessage(headers=headers, key=record.key, value=b""), _FORMAT)
     except Exception as e:  # the SDK raises several types for malformed attributes
         raise InvalidEnvelope(f"malformed CloudEvents attributes: {e}") from e
     return EventMessage(
