@@ -26,6 +26,7 @@ from catalog.glossary_wiring import build_glossary
 from catalog.service.lineage import LineageLimits, LineageService
 from catalog.service.registry import RegistryService
 from catalog.settings import CatalogSettings
+from catalog.ui.access_routes import access_ui_router
 from catalog.ui.glossary_routes import glossary_ui_router
 from catalog.ui.routes import STATIC_DIR, ui_router
 from catalog.ui.security_headers import SecurityHeadersMiddleware
@@ -89,6 +90,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     app.include_router(glossary_router())
     app.include_router(ui_router())
     app.include_router(glossary_ui_router())
+    app.include_router(access_ui_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.state.settings = settings
     app.state.registry = registry
