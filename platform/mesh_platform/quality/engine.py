@@ -178,7 +178,8 @@ class QualityEngine:
             name: ObjectData(columns, records.get(name, ()), contract.key_field if name == contract.record_name else None)
             for name, columns in object_columns(contract).items()
         }
-        selected = [rule for rule in rules.rules if select(rule)]
+        # A cross-product rule needs other products' records: the cross-product job runs it (quality.crosscheck).
+        selected = [rule for rule in rules.rules if not rule.cross_product and select(rule)]
         unrunnable = [rule for rule in rules.unrunnable if scope == "schedule"]
         results = self.run(objects, selected, unrunnable)
         total = sum(len(data.records) for data in objects.values())

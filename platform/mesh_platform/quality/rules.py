@@ -35,6 +35,9 @@ UNITS = ("rows", "percent")
 WARNING_SEVERITIES = frozenset({"info", "warning", "warn", "low", "minor", "trivial"})
 ACTIONS = ("block", "quarantine", "warn")
 ON_FAILURE_PROPERTY = "onFailure"
+INPUTS_PROPERTY = "inputs"
+"""A ``sql`` rule's custom property listing other products it reads (``<domain>.<product>.v<major>``), each a table
+of that name in its query: a cross-product check, run by the platform's cross-product job over the published ports."""
 # Where a metric means something: a property, the schema object (the whole record), or both.
 _METRIC_LEVELS: Mapping[str, tuple[str, ...]] = {
     "nullValues": ("property",),
@@ -118,6 +121,8 @@ class QualityRule:
     schedule: str | None = None
     dimension: str | None = None
     description: str | None = None
+    inputs: tuple[str, ...] = ()
+    """Other products the query reads (cross-product checks); empty for rules over this product alone."""
 
     @property
     def blocking(self) -> bool:
@@ -131,6 +136,11 @@ class QualityRule:
         ``rowCount`` and ``sql`` rules (which may aggregate across records) run on the schedule only.
         """
         return self.kind == "sql" or self.metric == "rowCount"
+
+    @property
+    def cross_product(self) -> bool:
+        """Whether the rule reads other products too (the owning service cannot run it on its own)."""
+        return bool(self.inputs)
 
     def describe(self) -> str:
         """What the rule asserts, e.g. ``invalidValues(weight_class) = 0 rows``."""
@@ -245,7 +255,25 @@ def parse_rule(
         schedule=raw.get("schedule"),
         dimension=raw.get("dimension"),
         description=raw.get("description"),
+        inputs=_inputs(raw, kind),
     )
+
+
+def _inputs(raw: Mapping[str, Any], kind: str) -> tuple[str, ...]:
+    for custom in raw.get("customProperties") or []:
+        if custom.get("property") == INPUTS_PROPERTY:
+            value = custom.get("value")
+            if kind != "sql":
+                raise QualityRuleError("only a sql rule can read other products (inputs)")
+            if isinstance(value, str) or not isinstance(value, Sequence) or not value:
+                raise QualityRuleError("inputs must be a non-empty list of <domain>.<product>.v<major>")
+            for name in value:
+                domain, _, rest = str(name).partition(".")
+                product, _, major = rest.rpartition(".v")
+                if not domain or not product or not major.isdigit():
+                    raise QualityRuleError(f"input {name!r} is not <domain>.<product>.v<major>")
+            return tuple(str(name) for name in value)
+    return ()
 
 
 def _threshold(raw: Mapping[str, Any]) -> Threshold:
