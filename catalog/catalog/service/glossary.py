@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +25,13 @@ class TermPage:
 class GlossaryService:
     """The glossary (files beside the contracts) joined with the registry (which fields link which term)."""
 
-    def __init__(self, files: GlossaryFiles, registry: RegistryService) -> None:
+    def __init__(self, files: GlossaryFiles, registry: RegistryService, usage_ttl_seconds: float = 5.0) -> None:
         self._files = files
         self._registry = registry
+        # Which fields carry which term is read from every registered contract; a page view should not redo that
+        # for a large catalog, so the answer is kept a few seconds (a new registration shows within that time).
+        self._usage_ttl = usage_ttl_seconds
+        self._cached_usages: tuple[float, dict[str, list[TermUsage]]] | None = None
 
     @property
     def glossary(self) -> Glossary:
@@ -55,5 +60,11 @@ class GlossaryService:
         return {path: [glossary.get(t) or t for t in ids] for path, ids in fields_with_terms(contract).items()}
 
     def _usages(self) -> dict[str, list[TermUsage]]:
+        now = time.monotonic()
+        cached = self._cached_usages
+        if cached is not None and now - cached[0] < self._usage_ttl:
+            return cached[1]
         products, _ = self._registry.products()
-        return term_usages(products)
+        usages = term_usages(products)
+        self._cached_usages = (now, usages)
+        return usages
