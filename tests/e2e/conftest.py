@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 
 from mesh_platform.kafka.client import KafkaClientSettings, kafka_client_kwargs
@@ -25,10 +26,28 @@ READY_TIMEOUT = 240
 class RunningMesh:
     urls: dict[str, str]
     bootstrap: str
-    tokens: dict[str, str]
     process: subprocess.Popen
+    run_dir: Path
     output: list[str] = field(default_factory=list)
     ports: list[int] = field(default_factory=list)
+    _credentials: dict[str, object] = field(default_factory=dict)
+
+    def credentials(self, client_id: str):
+        """A demo client's token source (its secret from the run directory, tokens from the catalog)."""
+        from mesh_platform.cli.demo_clients import credentials_of
+
+        if client_id not in self._credentials:
+            self._credentials[client_id] = credentials_of(self.run_dir, client_id, self.urls["catalog"])
+        return self._credentials[client_id]
+
+    @property
+    def tokens(self) -> dict[str, str]:
+        """A valid token of each demo client (renewed before it expires)."""
+        return {client: self.credentials(client).token() for client in ("demo-reader", "demo-analyst", "demo-operator")}
+
+    def post(self, url: str, **kwargs):
+        """A command, sent as the demo operator (write:<domain> of every domain)."""
+        return httpx.post(url, auth=self.credentials("demo-operator"), **kwargs)
     kafka_admin_password: str = ""
 
     @property
@@ -74,18 +93,11 @@ def start_mesh(run_dir: Path, *, demo: bool) -> RunningMesh:
                 os.killpg(process.pid, signal.SIGKILL)
             pytest.fail("mesh up did not become ready:\n" + "".join(output[-60:]))
         time.sleep(0.2)
-    # mesh up prints how to get a token, never one: fetch each demo client's from the catalog's token endpoint.
-    tokens = {}
-    for client in ("demo-reader", "demo-analyst", "demo-operator"):
-        fetched = subprocess.run([str(Path(sys.executable).parent / "mesh"), "token", client], env=environ,
-                                 capture_output=True, text=True, timeout=60)
-        if fetched.returncode == 0:
-            tokens[client] = fetched.stdout.strip()
     return RunningMesh(
         urls={name: f"http://127.0.0.1:{port}" for name, port in ports.items()},
         bootstrap=f"127.0.0.1:{kafka_port}",
-        tokens=tokens,
         process=process,
+        run_dir=run_dir,
         output=output,
         ports=[*ports.values(), kafka_port, controller_port],
         kafka_admin_password=(run_dir / "kafka" / "secrets" / "admin.password").read_text().strip(),

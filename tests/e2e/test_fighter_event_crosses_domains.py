@@ -1,7 +1,12 @@
 """A fighter registered in roster reaches schedule through Kafka, as a CloudEvent, and nothing else."""
 
+import os
+import re
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,15 +20,30 @@ def fighter(name: str, weight_class: str = "lightweight") -> dict:
             "weight_class": weight_class, "stance": "southpaw", "height_cm": 175, "reach_cm": 180}
 
 
-def test_mesh_up_prints_demo_tokens_and_every_service_is_ready(mesh):
-    assert {"demo-reader", "demo-analyst", "demo-operator"} <= set(mesh.tokens)
+def test_mesh_up_prints_how_to_get_a_token_never_a_token_and_every_service_is_ready(mesh):
+    printed = "".join(mesh.output)
+    assert "mesh token demo-reader" in printed
+    assert not re.search(r"eyJ[\w-]+\.[\w-]+\.", printed), "a raw token was printed"
+    token = subprocess.run([str(Path(sys.executable).parent / "mesh"), "token", "demo-reader"], capture_output=True,
+                           text=True, timeout=60, env={**os.environ, "MESH_RUN_DIR": str(mesh.run_dir),
+                                                       "CATALOG_URL": mesh.urls["catalog"]})
+    assert token.returncode == 0, token.stderr
+    read = httpx.get(f"{mesh.urls['roster']}/data-products/fighters/v1",
+                     headers={"Authorization": f"Bearer {token.stdout.strip()}"})
+    assert read.status_code == 200, read.text
     for name, url in mesh.urls.items():
         assert httpx.get(f"{url}/ready").status_code == 200, name
 
 
+def test_commands_without_a_token_change_nothing(mesh):
+    response = httpx.post(f"{mesh.urls['roster']}/fighters", json=fighter("Nobody"))
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
 def test_registered_fighter_is_published_as_a_cloudevent_on_roster_fighters_v1(mesh):
     roster = mesh.urls["roster"]
-    created = httpx.post(f"{roster}/fighters", json=fighter(f"Conor {uuid.uuid4().hex[:6]}")).json()
+    created = mesh.post(f"{roster}/fighters", json=fighter(f"Conor {uuid.uuid4().hex[:6]}")).json()
     consumer = KafkaConsumer("roster.fighters.v1", **mesh.kafka, auto_offset_reset="earliest",
                              group_id=None, consumer_timeout_ms=15000)
     try:
@@ -40,26 +60,26 @@ def test_registered_fighter_is_published_as_a_cloudevent_on_roster_fighters_v1(m
 
 def test_retirement_in_roster_reaches_schedule_through_events(mesh):
     roster, schedule = mesh.urls["roster"], mesh.urls["schedule"]
-    red = httpx.post(f"{roster}/fighters", json=fighter("Red Corner")).json()["fighter_id"]
-    blue = httpx.post(f"{roster}/fighters", json=fighter("Blue Corner")).json()["fighter_id"]
-    card = httpx.post(f"{schedule}/cards", json={"name": "Octagon Dublin", "date": "2030-03-14",
+    red = mesh.post(f"{roster}/fighters", json=fighter("Red Corner")).json()["fighter_id"]
+    blue = mesh.post(f"{roster}/fighters", json=fighter("Blue Corner")).json()["fighter_id"]
+    card = mesh.post(f"{schedule}/cards", json={"name": "Octagon Dublin", "date": "2030-03-14",
                                                  "venue": "3Arena", "city": "Dublin", "country": "IE"}).json()
     bout = {"red_fighter_id": red, "blue_fighter_id": blue, "weight_class": "lightweight", "order_on_card": 1}
-    booked = httpx.post(f"{schedule}/cards/{card['card_id']}/bouts", json=bout)
+    booked = mesh.post(f"{schedule}/cards/{card['card_id']}/bouts", json=bout)
     assert booked.status_code == 201, booked.text
 
     # Only roster's event can tell schedule about the retirement: schedule asks roster's HTTP port solely for
     # fighters it has never heard of, and it knows this one already.
-    assert httpx.post(f"{roster}/fighters/{red}/retirement").status_code == 200
-    second_card = httpx.post(f"{schedule}/cards", json={"name": "Octagon Cork", "date": "2030-04-14",
+    assert mesh.post(f"{roster}/fighters/{red}/retirement").status_code == 200
+    second_card = mesh.post(f"{schedule}/cards", json={"name": "Octagon Cork", "date": "2030-04-14",
                                                         "venue": "Pairc", "city": "Cork", "country": "IE"}).json()
     deadline = time.monotonic() + 20
     while True:
-        answer = httpx.post(f"{schedule}/cards/{second_card['card_id']}/bouts", json=bout)
+        answer = mesh.post(f"{schedule}/cards/{second_card['card_id']}/bouts", json=bout)
         if answer.status_code == 422 or time.monotonic() > deadline:
             break
         assert answer.status_code == 201
-        httpx.post(f"{schedule}/bouts/{answer.json()['bout_id']}/cancellation")
+        mesh.post(f"{schedule}/bouts/{answer.json()['bout_id']}/cancellation")
         time.sleep(0.2)
     assert answer.status_code == 422, answer.text
     problem = answer.json()

@@ -39,15 +39,15 @@ def recorded_bout(mesh):
     roster, schedule, results = mesh.urls["roster"], mesh.urls["schedule"], mesh.urls["results"]
     fighter = {"nickname": None, "date_of_birth": "1992-02-02", "nationality": "BR", "weight_class": "welterweight",
                "stance": "orthodox", "height_cm": 183, "reach_cm": 190}
-    red = httpx.post(f"{roster}/fighters", json={**fighter, "name": "Rafael Red"}).json()["fighter_id"]
-    blue = httpx.post(f"{roster}/fighters", json={**fighter, "name": "Bruno Blue"}).json()["fighter_id"]
-    card = httpx.post(f"{schedule}/cards", json={"name": "Octagon Rio (archive)", "date": "2024-01-20",
+    red = mesh.post(f"{roster}/fighters", json={**fighter, "name": "Rafael Red"}).json()["fighter_id"]
+    blue = mesh.post(f"{roster}/fighters", json={**fighter, "name": "Bruno Blue"}).json()["fighter_id"]
+    card = mesh.post(f"{schedule}/cards", json={"name": "Octagon Rio (archive)", "date": "2024-01-20",
                                                  "venue": "Farmasi Arena", "city": "Rio de Janeiro",
                                                  "country": "BR"}).json()["card_id"]
-    bout = httpx.post(f"{schedule}/cards/{card}/bouts", json={"red_fighter_id": red, "blue_fighter_id": blue,
+    bout = mesh.post(f"{schedule}/cards/{card}/bouts", json={"red_fighter_id": red, "blue_fighter_id": blue,
                                                               "weight_class": "welterweight", "order_on_card": 1})
     assert bout.status_code == 201, bout.text
-    result = httpx.post(f"{results}/bouts/{bout.json()['bout_id']}/result", json={
+    result = mesh.post(f"{results}/bouts/{bout.json()['bout_id']}/result", json={
         "outcome": "win", "winner_fighter_id": red, "method": "KO/TKO", "round": 2, "time": "3:12"})
     assert result.status_code == 201, result.text
     return red, blue

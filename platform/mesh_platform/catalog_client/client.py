@@ -84,6 +84,9 @@ class CatalogClient:
             "/api/v1/access-requests",
             {"domain": domain, "product": product, "major": major, "pii": pii, "purpose": purpose},
         )
+        if response.status_code == 404:
+            # Services start in any order: the owner has not registered the product yet. Ask again later.
+            raise CatalogUnavailable(f"{domain}/{product} v{major} is not registered with the catalog yet")
         self._raise_for_rejection(response)
         return response.json()
 

@@ -65,10 +65,11 @@ def credentials_of(run_dir: Path, client_id: str, issuer: str) -> ClientCredenti
     return ClientCredentials(client_id, clients[client_id]["secret"], discovery=OidcDiscovery(issuer))
 
 
-def approve_pending_requests(catalog_url: str, run_dir: Path, *, reason: str) -> list[dict[str, Any]]:
-    """Approve every pending access request of the local mesh, each acting as the owning domain's client.
-
-    The catalog records each approval in its audit log under the owner's identity, with ``reason``.
+def approve_pending_requests(
+    catalog_url: str, run_dir: Path, *, reason: str, requesters: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """Approve the pending access requests of the local mesh (only those of ``requesters`` when given), each acting
+    as the owning domain's client. The catalog records each approval in its audit log under the owner's identity.
     """
     clients = load_clients(run_dir)
     approved = []
@@ -77,7 +78,7 @@ def approve_pending_requests(catalog_url: str, run_dir: Path, *, reason: str) ->
                            auth=credentials_of(run_dir, OPERATOR, catalog_url)).json()["items"]
         for request in pending:
             owner = request["domain"]
-            if owner not in clients:
+            if owner not in clients or (requesters is not None and request["client_id"] not in requesters):
                 continue
             response = http.post(f"/api/v1/access-requests/{request['id']}/approve", json={"reason": reason},
                                  auth=credentials_of(run_dir, owner, catalog_url))

@@ -8,11 +8,13 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
 from mesh_platform.auth.client_credentials import ClientCredentials, TokenUnavailable
 from mesh_platform.cli.demo_clients import (
@@ -27,8 +29,9 @@ from mesh_platform.cli.demo_clients import (
 from mesh_platform.cli.topics_command import provision_event_plane, without_kafka_secrets
 from mesh_platform.kafka import BrokerError, BrokerSettings, KafkaDistribution, LocalKafkaBroker
 from mesh_platform.launcher.catch_up import http_pipeline_reader, wait_for_catch_up
+from mesh_platform.launcher.postgres_stores import ensure_service_databases
 from mesh_platform.launcher.supervisor import LaunchError, Supervisor, port_in_use
-from mesh_platform.launcher.topology import ServiceSpec, discover_services, service_environment
+from mesh_platform.launcher.topology import ServiceSpec, discover_services, service_environment, with_replicas
 from mesh_platform.private_paths import private_directory
 
 DemoLoader = Callable[[dict[str, str], Callable[[], str], Console], None]
@@ -43,10 +46,14 @@ def run_up(
     *,
     load_demo: DemoLoader | None = None,
     stop_when_ready: bool = False,
+    replicas: int = 1,
+    postgres_url: str | None = None,
 ) -> int:
     """Start everything, wait for readiness, load demo data, then wait for Ctrl-C and stop everything.
 
     ``stop_when_ready`` makes it a start-up check (used by the benchmark): it returns once all is ready.
+    ``postgres_url`` (an admin URL) gives every service a PostgreSQL database of its own instead of a SQLite file;
+    ``replicas`` runs every domain that many times, sharing its store (which then has to be PostgreSQL).
     """
     run_dir = run_dir.resolve()
     private_directory(run_dir, tighten=True)  # stores, logs, broker data and secrets live here
@@ -55,7 +62,7 @@ def run_up(
     began = time.monotonic()
     try:
         with ExitStack() as cleanup:
-            services = discover_services()
+            services = _scaled(discover_services(), replicas, postgres_url, console)
             # Checked before anything starts, so a clash costs no broker start-up.
             busy = [spec for spec in services if port_in_use(spec.host, spec.port)]
             if busy:
@@ -74,7 +81,7 @@ def run_up(
             domains = [spec.name for spec in services if spec.name != CATALOG]
             clients = ensure_demo_clients(run_dir, domains)
             for spec in services:
-                console.print(f"[cyan]starting[/] {spec.name} on {spec.url}")
+                console.print(f"[cyan]starting[/] {spec.process_name} on {spec.url}")
                 environment = service_environment(
                     spec, services, run_dir, bootstrap, {**base, **kafka_environments.get(spec.name, {})}
                 )
@@ -84,16 +91,16 @@ def run_up(
                 for started in supervisor.processes:
                     status.update(f"waiting for {started.spec.name} to be ready...")
                     supervisor.wait_ready(started)
-                    console.print(f"[green]ready[/]    {started.spec.name}")
+                    console.print(f"[green]ready[/]    {started.spec.process_name}")
             ready_after = time.monotonic() - began
             console.print(f"[bold green]mesh ready[/] in {ready_after:.1f}s")
-            urls = {spec.name: spec.url for spec in services}
+            urls = {spec.name: spec.url for spec in services if spec.instance == 1}
             catalog_url = urls.get(CATALOG)
             if catalog_url is not None:
-                _grant_demo_access(catalog_url, run_dir, console)
+                _grant_demo_access(catalog_url, run_dir, domains, console)
                 if load_demo is not None:
                     load_demo(urls, credentials_of(run_dir, OPERATOR, catalog_url).token, console)
-                    _wait_for_consistency(urls, console)
+                    _wait_for_consistency({spec.process_name: spec.url for spec in services}, console)
             _print_summary(console, urls, bootstrap, run_dir)
             if stop_when_ready:
                 return 0
@@ -109,6 +116,19 @@ def run_up(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _scaled(services: list[ServiceSpec], replicas: int, postgres_url: str | None, console: Console) -> list[ServiceSpec]:
+    """The services on PostgreSQL stores when asked, each domain ``replicas`` times."""
+    if replicas > 1 and postgres_url is None:
+        # Instances of a domain share its store; only PostgreSQL's locks keep two relays from reordering a key.
+        raise LaunchError("--replicas needs --postgres: the instances of a domain share one PostgreSQL store")
+    if postgres_url is not None:
+        stores = ensure_service_databases(postgres_url, [spec.name for spec in services])
+        services = [replace(spec, database_url=stores[spec.name]) for spec in services]
+        names = sorted(make_url(url).database or "" for url in stores.values())
+        console.print(f"stores: a PostgreSQL database per service ({', '.join(names)})", highlight=False)
+    return with_replicas(services, replicas)
 
 
 def _wait_for_consistency(urls: dict[str, str], console: Console, timeout: float = 600.0) -> None:
@@ -165,12 +185,22 @@ def _credentials_environment(spec: ServiceSpec, clients: dict[str, dict], run_di
     return {"MESH_CLIENT_ID": client["client_id"], "MESH_CLIENT_SECRET": client["secret"]}
 
 
-def _grant_demo_access(catalog_url: str, run_dir: Path, console: Console) -> None:
+def _registered_products(catalog_url: str, domains: list[str], timeout: float = 20.0) -> dict:
+    """The catalog's products once every domain registered (services register in the background at start-up)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        products = httpx.get(f"{catalog_url}/api/v1/data-products", params={"limit": 1000}, timeout=10).json()
+        if {p["domain"] for p in products["items"]} >= set(domains) or time.monotonic() > deadline:
+            return products
+        time.sleep(0.3)
+
+
+def _grant_demo_access(catalog_url: str, run_dir: Path, domains: list[str], console: Console) -> None:
     """The demo reader asks for every product major, the analyst also for the fighters' personal data; each
     domain's declared reads were asked for at its start-up. The owners approve them all (audited as themselves)."""
     with console.status("granting demo access (access requests approved by their owners)..."):
         try:
-            products = httpx.get(f"{catalog_url}/api/v1/data-products", params={"limit": 1000}, timeout=10).json()
+            products = _registered_products(catalog_url, domains)
             for client_id, pii in ((READER, False), (ANALYST, True)):
                 auth = credentials_of(run_dir, client_id, catalog_url)
                 for product in products["items"]:
@@ -184,8 +214,8 @@ def _grant_demo_access(catalog_url: str, run_dir: Path, console: Console) -> Non
             approved: list[dict] = []
             quiet_rounds = 0
             deadline = time.monotonic() + 20
-            # The services' own requests arrive from their start-up; approve until two rounds bring nothing new.
-            while quiet_rounds < 2 and time.monotonic() < deadline:
+            # The services' own requests arrive from their start-up; approve until four rounds bring nothing new.
+            while quiet_rounds < 4 and time.monotonic() < deadline:
                 batch = approve_pending_requests(catalog_url, run_dir, reason=APPROVAL_REASON)
                 approved += batch
                 quiet_rounds = 0 if batch else quiet_rounds + 1
@@ -194,6 +224,19 @@ def _grant_demo_access(catalog_url: str, run_dir: Path, console: Console) -> Non
             console.print(f"[yellow]could not grant demo access:[/] {e}")
             return
     console.print(f"[green]granted[/]  {len(approved)} access request(s), each approved by the product's owner")
+    threading.Thread(target=_keep_approving_services, args=(catalog_url, run_dir, set(domains)),
+                     name="demo-approvals", daemon=True).start()
+
+
+def _keep_approving_services(catalog_url: str, run_dir: Path, services: set[str]) -> None:
+    """While the local mesh runs, the owners approve what the mesh's own services declare later (a restarted
+    service, a product registered after its reader started). People's requests wait for a decision."""
+    while True:
+        time.sleep(2.0)
+        try:
+            approve_pending_requests(catalog_url, run_dir, reason=APPROVAL_REASON, requesters=services)
+        except (httpx.HTTPError, KeyError, ValueError):
+            continue
 
 
 def _print_summary(console: Console, urls: dict[str, str], bootstrap: str, run_dir: Path) -> None:
