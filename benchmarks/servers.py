@@ -70,7 +70,7 @@ def served(factory: str, environment: dict[str, str], log: Path, *, ready_path: 
                                   stderr=subprocess.STDOUT, cwd=cwd or REPOSITORY)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 180  # a busy machine starts services slowly
             while True:
                 try:
                     if client.get(ready_path).status_code < 500:
