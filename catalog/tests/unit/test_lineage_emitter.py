@@ -57,17 +57,23 @@ def test_a_failing_run_emits_fail_with_the_error_and_reraises():
     assert transport.events[1]["run"]["facets"]["errorMessage"]["message"] == "bout 42 has no card"
 
 
-def test_emitting_never_waits_for_the_catalog_and_never_raises():
+def test_emitting_never_waits_for_a_failing_catalog_never_raises_and_delivers_once_it_is_back():
     transport = CollectingTransport(fail=True)
-    transport.gate.clear()  # the catalog hangs
+    transport.gate.clear()  # the catalog hangs, then fails
     emitter = LineageEmitter("http://catalog", transport=transport)
+    emitter.retry_wait = lambda state: 0.01
 
     run_id = emitter.run_started(subscription_job("schedule"), [product_dataset("roster", "fighters", 1)])
-    emitter.run_completed(subscription_job("schedule"), run_id=run_id)
+    emitter.run_completed(subscription_job("schedule"), run_id=run_id)  # returned at once, raised nothing
     transport.gate.set()
+    assert not emitter.flush(0.3)  # still retrying the first event
+    assert emitter.retries > 0 and emitter.sent == 0
+    transport.fail = False  # the catalog is back
     assert emitter.flush(5)
 
-    assert emitter.failed == 2 and emitter.sent == 0
+    assert [e["eventType"] for e in transport.events] == ["START", "COMPLETE"]
+    assert emitter.failed == 0 and emitter.sent == 2
+    emitter.close()
 
 
 def test_a_full_queue_drops_events_instead_of_blocking():

@@ -12,6 +12,7 @@ from rich.console import Console
 from mesh_platform.cli.contracts_command import contracts_app
 from mesh_platform.cli.dlq_command import dlq_app
 from mesh_platform.cli.topics_cli import topics_app
+from mesh_platform.launcher.postgres_stores import DEFAULT_ADMIN_URL as DEFAULT_POSTGRES_ADMIN_URL
 
 if TYPE_CHECKING:
     from mesh_platform.cli.up_command import DemoLoader
@@ -30,11 +31,16 @@ DEMO_ENTRY_POINT_GROUP = "octagon_mesh.demo"
 def up(
     run_dir: RunDir = Path(".run"),
     demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Load the demo data set.")] = True,
+    replicas: Annotated[int, typer.Option(min=1, help="Instances of every domain (needs --postgres).")] = 1,
+    postgres: Annotated[bool, typer.Option("--postgres/--sqlite", help="A PostgreSQL database per service.")] = False,
+    postgres_url: Annotated[str, typer.Option(envvar="MESH_POSTGRES_URL", help="Admin URL of the PostgreSQL server.")]
+    = DEFAULT_POSTGRES_ADMIN_URL,
 ) -> None:
     """Start the broker, the catalog and every domain, load demo data, and run until Ctrl-C."""
     from mesh_platform.cli.up_command import run_up
 
-    raise typer.Exit(run_up(run_dir, console, load_demo=_demo_loader() if demo else None))
+    raise typer.Exit(run_up(run_dir, console, load_demo=_demo_loader() if demo else None, replicas=replicas,
+                            postgres_url=postgres_url if postgres else None))
 
 
 @app.command()

@@ -18,7 +18,7 @@ from mesh_platform.contracts.changes import Change, Impact, VersionFailure, cano
 from mesh_platform.contracts.field_changes import diff_field_lists
 from mesh_platform.contracts.fields import FieldSpec
 from mesh_platform.contracts.product import DataProductContract
-from mesh_platform.contracts.semver import SemanticVersion
+from mesh_platform.contracts.semver import parse_version
 
 __all__ = ["Change", "Impact", "VersionFailure", "diff_contracts", "diff_fields", "versioning_failures"]
 
@@ -44,7 +44,7 @@ def versioning_failures(before_version: str, after_version: str, changes: Sequen
 
     Breaking changes need a new major; compatible changes need the version to move by at least a minor.
     """
-    before, after = SemanticVersion.parse(before_version), SemanticVersion.parse(after_version)
+    before, after = parse_version(before_version), parse_version(after_version)
     if after < before:
         return [VersionFailure("version", str(before), str(after), "the version went backwards")]
     if after.major > before.major:

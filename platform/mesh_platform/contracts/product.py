@@ -26,7 +26,7 @@ from mesh_platform.contracts.documents import Problem, document_path, odcs_probl
 from mesh_platform.contracts.errors import ContractError, UnknownDataProduct
 from mesh_platform.contracts.fields import FieldSpec, all_problems, read_fields
 from mesh_platform.contracts.json_schema import PayloadValidator, object_schema
-from mesh_platform.contracts.semver import SemanticVersion
+from mesh_platform.contracts.semver import parse_version
 
 TOPIC_PROPERTY = "topic"
 EVENT_TYPES_PROPERTY = "eventTypes"
@@ -62,7 +62,7 @@ class DataProductContract:
         self.domain: str = odcs.domain or ""
         self.product: str = self.id.split(".", 1)[1]
         self.version: str = odcs.version or ""
-        self.semantic_version = SemanticVersion.parse(self.version)
+        self.semantic_version = parse_version(self.version)
         self.major: int = self.semantic_version.major
         self.status: str = odcs.status or ""
         self._objects: dict[str, SchemaObject] = {obj.name or "": obj for obj in odcs.schema_ or []}
@@ -211,7 +211,7 @@ def structural_problems(odcs: OpenDataContractStandard, document: dict[str, Any]
             Problem("id", "id-format", f"id must be '<domain>.<product>' ({domain}.<product>), found {contract_id!r}")
         )
     try:
-        SemanticVersion.parse(odcs.version or "")
+        parse_version(odcs.version or "")
     except ValueError as e:
         problems.append(Problem("version", "semantic-version", str(e)))
     objects = odcs.schema_ or []
