@@ -24,6 +24,7 @@ from mesh_platform.outbox import OutboxWriter
 from mesh_platform.outbox.relay import OutboxRelay, kafka_producer_factory
 from mesh_platform.store.engine import create_store_engine
 from mesh_platform.store.migrations import upgrade_store
+from mesh_platform.subscriptions.replay import BrokerUnreachable, KafkaGroupRewinder
 from roster.adapters.tables import PLATFORM_TABLES
 from roster.adapters.unit_of_work import SqlRosterUnitOfWork
 from roster.app import MIGRATIONS
@@ -229,3 +230,12 @@ def test_personal_data_never_appears_on_the_public_topic(kafka_event_plane, tmp_
     assert data["fighter_id"] == fighter.fighter_id and data["name"] == "Amanda Silva"
     assert "date_of_birth" not in data
     assert b"1994-03-02" not in record.value and b"1994-03-02" not in b"".join(v for _, v in record.headers)
+
+
+def test_a_domain_can_rewind_only_its_own_consumer_group(kafka_event_plane):
+    stats = kafka_event_plane.principal("stats")
+
+    KafkaGroupRewinder(stats).rewind(["stats"])  # mesh replay stats, as stats: allowed
+
+    with pytest.raises(BrokerUnreachable, match="GroupAuthorizationFailed"):
+        KafkaGroupRewinder(stats).rewind(["schedule"])
