@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from mesh_platform.catalog_client import CatalogRegistrar, CatalogUnavailable, RegistrationRefused, RegistrationReply
+from mesh_platform.catalog_client.client import NotYet
 
 
 class FlakyCatalog:
@@ -105,3 +106,34 @@ def test_stopping_while_the_catalog_is_down_gives_up_quietly():
     registrar.stop(timeout=2)
 
     assert registrar.pending == 1 and registrar.registered == {}
+
+
+class CatalogAwaitingAnotherDomain(FlakyCatalog):
+    """Access to schedule's bouts can be asked only once schedule registered them (after ``registered_after`` asks)."""
+
+    def __init__(self, registered_after: int) -> None:
+        super().__init__()
+        self.registered_after = registered_after
+        self.asked = 0
+
+    def request_access(self, domain, product, major, *, pii, purpose):
+        self.asked += 1
+        self.calls.append(("access", domain, product, major, pii))
+        if self.asked <= self.registered_after:
+            raise NotYet(f"{domain}/{product} v{major} is not registered with the catalog yet")
+        return {"status": "pending"}
+
+
+def test_an_access_request_waiting_for_another_domain_holds_up_nothing_else():
+    catalog = CatalogAwaitingAnotherDomain(registered_after=3)
+    registrar = CatalogRegistrar(catalog, initial_delay=0.01, max_delay=0.05)
+    registrar.start()
+    try:
+        registrar.request_access("schedule", "bouts", 1, pii=False, purpose="find bouts")
+        registrar.register({"id": "results.bout-results", "version": "1.0.0"}, "http://127.0.0.1:8003")
+        assert registrar.wait_idle(5)
+    finally:
+        registrar.stop()
+    assert registrar.registered["results.bout-results 1.0.0"].outcome == "created"
+    assert catalog.calls[1][0] == "register"  # registered in the first round, while the request waited
+    assert catalog.asked == 4

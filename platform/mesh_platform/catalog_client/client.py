@@ -31,6 +31,10 @@ class RegistrationRefused(Exception):
         super().__init__("; ".join(reasons) or "refused")
 
 
+class NotYet(CatalogUnavailable):
+    """The catalog cannot take this request yet (what it refers to is not registered yet): ask again later."""
+
+
 class CatalogRequestRejected(Exception):
     """The catalog answered 4xx to a request it should have accepted (a bug on the caller's side)."""
 
@@ -86,7 +90,7 @@ class CatalogClient:
         )
         if response.status_code == 404:
             # Services start in any order: the owner has not registered the product yet. Ask again later.
-            raise CatalogUnavailable(f"{domain}/{product} v{major} is not registered with the catalog yet")
+            raise NotYet(f"{domain}/{product} v{major} is not registered with the catalog yet")
         self._raise_for_rejection(response)
         return response.json()
 

@@ -18,11 +18,13 @@ from mesh_platform.catalog_client.client import (
     CatalogRequestRejected,
     CatalogUnavailable,
     ConsumerKind,
+    NotYet,
     RegistrationRefused,
     RegistrationReply,
 )
 
 log = logging.getLogger(__name__)
+DEFERRED_RETRY_SECONDS = 1.0
 
 
 @dataclass
@@ -52,6 +54,7 @@ class CatalogRegistrar:
         self._idle = threading.Event()
         self._idle.set()
         self._thread: threading.Thread | None = None
+        self._only_deferred = False
 
     # what to tell ------------------------------------------------------------------------------------------------
 
@@ -143,17 +146,28 @@ class CatalogRegistrar:
                 if not unavailable:
                     delay = self.initial_delay
                     continue
+                if self._only_deferred:
+                    # Waiting for another service to register: it happens within seconds, so ask again soon.
+                    log.info("waiting to ask the catalog again: %s", unavailable)
+                    if self._stopping.wait(min(delay, DEFERRED_RETRY_SECONDS)):
+                        return
+                    continue
                 log.warning("catalog unavailable (%s); retrying in %.1fs", unavailable, delay)
                 if self._stopping.wait(delay):
                     return
                 delay = min(delay * 2, self.max_delay)
 
     def _attempt(self, tasks: list[_Task]) -> str | None:
-        """Try every task; the reason the catalog was unavailable, if it was."""
+        """Try every task; the reason the catalog was unavailable (or a task must wait), if so."""
+        deferred = None
+        self._only_deferred = False
         for task in tasks:
             task.attempts += 1
             try:
                 task.send()
+            except NotYet as e:  # this task waits for someone else (e.g. another domain's registration); go on
+                deferred = str(e)
+                continue
             except CatalogUnavailable as e:
                 return str(e)
             except CatalogRequestRejected as e:
@@ -162,4 +176,5 @@ class CatalogRegistrar:
                 log.exception("unexpected failure while trying to %s", task.description)
             with self._lock:
                 self._pending.remove(task)
-        return None
+        self._only_deferred = deferred is not None
+        return deferred

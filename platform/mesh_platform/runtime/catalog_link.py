@@ -51,6 +51,16 @@ class CatalogLink:
         """Register ``products`` and ``subscriptions``' consumption, and ask for access to every product read (by
         subscription or by a declared HTTP lookup); returns at once (sending is in the background)."""
         self.registrar.start()
+        for contract in products:
+            self.registrar.register(contract.document, self.service_url)
+            self.lineage.emit_dataset(contract)
+        for subscription in subscriptions:
+            for contract in self._consumed(subscription):
+                self.registrar.report_consumer(
+                    "subscription", subscription.group_id, contract.domain, contract.product, contract.major
+                )
+            self.subscription_ran(subscription, products)
+        # After the registrations: another domain may be waiting for ours before it can register its own.
         requested: set[tuple[str, str, int, bool]] = set()
         for subscription in subscriptions:
             for contract in self._consumed(subscription):
@@ -64,15 +74,6 @@ class CatalogLink:
             if domain != self.domain and (domain, product, major, pii) not in requested:
                 requested.add((domain, product, major, pii))
                 self.registrar.request_access(domain, product, major, pii=pii, purpose=purpose)
-        for contract in products:
-            self.registrar.register(contract.document, self.service_url)
-            self.lineage.emit_dataset(contract)
-        for subscription in subscriptions:
-            for contract in self._consumed(subscription):
-                self.registrar.report_consumer(
-                    "subscription", subscription.group_id, contract.domain, contract.product, contract.major
-                )
-            self.subscription_ran(subscription, products)
 
     def stop(self) -> None:
         """Send what is pending for a moment, then stop the background senders."""
