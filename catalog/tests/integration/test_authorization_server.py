@@ -152,6 +152,15 @@ def test_access_request_approved_by_the_owner_grants_and_revocation_ends_it(cata
                      ("roster", "grant.revoked", "agreement ended")]
 
 
+def test_the_audit_log_refuses_updates_and_deletes_in_the_store_itself(catalog, contract):
+    register_fighters(catalog, contract)
+    with catalog.app.state.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM audit_log")).scalar() > 0
+    for statement in ("UPDATE audit_log SET actor = 'nobody'", "DELETE FROM audit_log"):
+        with pytest.raises(Exception, match="append-only"), catalog.app.state.engine.begin() as connection:
+            connection.execute(text(statement))
+
+
 def test_a_denied_request_grants_nothing(catalog, contract):
     register_fighters(catalog, contract)
     filed = catalog.post("/api/v1/access-requests", headers=as_(catalog, "analyst"), json={

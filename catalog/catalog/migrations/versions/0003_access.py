@@ -60,8 +60,21 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("detail", sa.JSON(), nullable=False),
     )
+    # Append-only in the store itself, not only by convention: an update or a delete of the audit log fails.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("""CREATE FUNCTION audit_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$""")
+        op.execute("""CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+            FOR EACH ROW EXECUTE FUNCTION audit_log_is_append_only()""")
+    else:
+        for event in ("UPDATE", "DELETE"):
+            op.execute(f"""CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER audit_log_append_only ON audit_log")
+        op.execute("DROP FUNCTION audit_log_is_append_only()")
     for table in ("audit_log", "grants", "access_requests", "oauth_clients"):
         op.drop_table(table)
