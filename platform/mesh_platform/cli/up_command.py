@@ -27,6 +27,7 @@ from mesh_platform.cli.demo_clients import (
     ensure_demo_clients,
 )
 from mesh_platform.cli.topics_command import provision_event_plane, without_kafka_secrets
+from mesh_platform.contracts import ContractRegistry
 from mesh_platform.kafka import BrokerError, BrokerSettings, KafkaDistribution, LocalKafkaBroker
 from mesh_platform.launcher.catch_up import http_pipeline_reader, wait_for_catch_up
 from mesh_platform.launcher.postgres_stores import ensure_service_databases
@@ -185,12 +186,19 @@ def _credentials_environment(spec: ServiceSpec, clients: dict[str, dict], run_di
     return {"MESH_CLIENT_ID": client["client_id"], "MESH_CLIENT_SECRET": client["secret"]}
 
 
-def _registered_products(catalog_url: str, domains: list[str], timeout: float = 20.0) -> dict:
-    """The catalog's products once every domain registered (services register in the background at start-up)."""
+def _registered_products(catalog_url: str, domains: list[str], timeout: float = 30.0) -> dict:
+    """The catalog's products once every product major the domains' contracts declare is registered (services
+    register in the background at start-up)."""
+    try:
+        expected = {(c.domain, c.product, c.major) for c in ContractRegistry.from_directory() if c.domain in domains}
+    except Exception:  # no readable contracts here: settle for every domain having registered something
+        expected = set()
     deadline = time.monotonic() + timeout
     while True:
         products = httpx.get(f"{catalog_url}/api/v1/data-products", params={"limit": 1000}, timeout=10).json()
-        if {p["domain"] for p in products["items"]} >= set(domains) or time.monotonic() > deadline:
+        registered = {(p["domain"], p["product"], major) for p in products["items"] for major in p.get("majors", [])}
+        complete = registered >= expected and {p["domain"] for p in products["items"]} >= set(domains)
+        if complete or time.monotonic() > deadline:
             return products
         time.sleep(0.3)
 
