@@ -9,6 +9,11 @@ need the whole product — ``rowCount``, ``sql`` — run on the schedule instead
 * ``quarantine``: the offending event is held, with every later event of its key (per-key order is kept);
 * ``block``: the offending event is held, with every later event of its topic.
 
+Before any rule, each event's data is validated against the *structure* its event type's schema declares (fields,
+types, requiredness, formats, ranges, patterns — allowed values are left to their ``invalidValues`` rules, which
+carry their own severity and action): an event that does not conform (a producer that bypassed validation —
+schema drift) is blocked like a failed ``block`` rule, under the rule key ``schema:<event type>``.
+
 Held events stay in the outbox unpublished (see :mod:`~mesh_platform.quality.holds`); :meth:`exclusion` keeps the
 relay from claiming them until an owner releases the hold. Nothing is dropped. If the gate itself breaks, it lets
 the batch through and says so in the log and in ``quality_gate_errors``: a checker failure must not stop the mesh.
@@ -18,13 +23,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, not_
 
 from mesh_platform.contracts import ContractRegistry, DataProductContract
-from mesh_platform.contracts.errors import UnknownDataProduct
+from mesh_platform.contracts.errors import ContractViolation, UnknownDataProduct
+from mesh_platform.contracts.fields import FieldSpec
+from mesh_platform.contracts.json_schema import PayloadValidator, object_schema
 from mesh_platform.quality.engine import ObjectData, QualityEngine, object_columns
 from mesh_platform.quality.holds import HoldStore
 from mesh_platform.quality.results import QualityResults, QualityRun, RuleResult
@@ -55,6 +63,7 @@ class QualityGate:
         self.errors_total = 0
         self.held_total = 0
         self._rules: dict[str, ContractRules] = {}
+        self._validators: dict[str, PayloadValidator] = {}
 
     def exclusion(self, connection: Connection) -> ColumnElement[bool] | None:
         """The condition outbox rows must meet to be claimed (None: no hold is active)."""
@@ -90,22 +99,26 @@ class QualityGate:
 
     def _check(self, connection: Connection, contract: DataProductContract, rows: list[Any]) -> list[tuple[Any, str]]:
         rules = [rule for rule in self._rules_of(contract).rules if not rule.whole_product]
-        if not rules:
-            return []
+        offenders: dict[int, list[RuleResult]] = {}  # outbox id → failed rules naming it
+        actions: dict[int, str] = {}
+        all_results: list[RuleResult] = []
         by_object: dict[str, list[Any]] = {}
         for row in rows:
             try:
                 schema_name = contract.event_type_spec(row.event_type).schema_name
+                self._structure(contract, row.event_type)(row.payload)
             except UnknownDataProduct:
+                continue
+            except ContractViolation as e:
+                result = _schema_violation(row, e)
+                all_results.append(result)
+                offenders[row.id], actions[row.id] = [result], "block"
                 continue
             by_object.setdefault(schema_name, []).append(row)
         columns = object_columns(contract)
-        offenders: dict[int, list[RuleResult]] = {}  # outbox id → failed rules naming it
-        actions: dict[int, str] = {}
-        all_results: list[RuleResult] = []
         for object_name, object_rows in by_object.items():
             object_rules = [rule for rule in rules if rule.object_name == object_name]
-            if not object_rules or object_name not in columns:
+            if not object_rules or object_name not in columns or not object_rows:
                 continue
             key = contract.key_field if object_name == contract.record_name else None
             results, named = self._run_object(object_rules, columns[object_name], object_rows, key)
@@ -117,10 +130,11 @@ class QualityGate:
                     offenders.setdefault(row.id, []).append(result)
                     if actions.get(row.id) != "block":
                         actions[row.id] = result.action or "block"
-        run = QualityRun(contract.id, contract.major, "batch", datetime.now(UTC), tuple(all_results), len(rows))
-        self.results.record(run)
-        if self.on_run is not None:
-            self.on_run(run)
+        if all_results:
+            run = QualityRun(contract.id, contract.major, "batch", datetime.now(UTC), tuple(all_results), len(rows))
+            self.results.record(run)
+            if self.on_run is not None:
+                self.on_run(run)
         return self._hold(connection, rows, offenders, actions)
 
     def _run_object(
@@ -159,10 +173,36 @@ class QualityGate:
             holds.append((row, action))
         return holds
 
+    def _structure(self, contract: DataProductContract, event_type: str) -> PayloadValidator:
+        key = f"{contract.id}/{contract.major}/{event_type}"
+        if key not in self._validators:
+            fields = tuple(_without_allowed_values(spec) for spec in contract.event_fields(event_type))
+            self._validators[key] = PayloadValidator(event_type, object_schema(fields, annotations=False))
+        return self._validators[key]
+
     def _rules_of(self, contract: DataProductContract) -> ContractRules:
         if contract.id + str(contract.major) not in self._rules:
             self._rules[contract.id + str(contract.major)] = rules_of(contract)
         return self._rules[contract.id + str(contract.major)]
+
+
+def _without_allowed_values(spec: FieldSpec) -> FieldSpec:
+    return replace(
+        spec,
+        allowed_values=None,
+        properties=tuple(_without_allowed_values(child) for child in spec.properties),
+        items=_without_allowed_values(spec.items) if spec.items is not None else None,
+    )
+
+
+def _schema_violation(row: Any, error: ContractViolation) -> RuleResult:
+    return RuleResult(
+        rule_key=f"schema:{row.event_type}", rule_id="schema", object_name=row.event_type, property_name=error.path or None,
+        status="failed", measured=1.0, unit="rows", expectation="the event type's schema",
+        message=f"event {row.event_id} does not conform to {row.event_type}: {error}", ran_at=datetime.now(UTC),
+        duration_ms=0.0, metric="schema", dimension="conformity", action="block", bad_rows=1, total_rows=1,
+        sample_keys=(row.message_key,),
+    )
 
 
 def _holds_back(hold: Any, action: str, row: Any) -> bool:

@@ -6,6 +6,7 @@ the relay's quality gate decides what goes out.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from pathlib import Path
 
@@ -65,10 +66,11 @@ class Service:
         self.relay = OutboxRelay(store.engine, store.tables.outbox, kafka_producer_factory(kafka_bootstrap, "test"),
                                  gate=self.gate)
 
-    def register(self, fighter_id: str, stance: str, *, change: bool = False) -> str:
-        """The command: the fighter's state and its event commit together."""
-        record = {**EXAMPLE, "fighter_id": fighter_id, "stance": stance}
-        message = self.events.create(product="things", major=1, entity="thing", verb="changed", key=fighter_id,
+    def register(self, fighter_id: str, stance: str, *, change: bool = False, **drift) -> str:
+        """The command: the fighter's state and its event commit together (``drift``: fields a buggy producer adds)."""
+        key = fighter_key(fighter_id)
+        record = {**EXAMPLE, "fighter_id": key, "stance": stance, **drift}
+        message = self.events.create(product="things", major=1, entity="thing", verb="changed", key=key,
                                      data=record)
         with self.store.unit_of_work() as uow:
             if change:
@@ -101,10 +103,17 @@ EXAMPLE = {
 }
 
 
+def fighter_key(name: str) -> str:
+    """The fighter's id (the contract wants a UUID) for a short test name."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
 def received(kafka_bootstrap, topic, expected):
+    """Event ids received per fighter (by short test name), in order."""
+    names = {fighter_key(f"f{n}"): f"f{n}" for n in range(10)}
     by_key = defaultdict(list)
     for record in consume(kafka_bootstrap, topic, expected=expected, timeout=10 if expected else 3):
-        by_key[record.key.decode()].append(dict(record.headers)["ce_id"].decode())
+        by_key[names[record.key.decode()]].append(dict(record.headers)["ce_id"].decode())
     return dict(by_key)
 
 
@@ -156,8 +165,8 @@ def test_quarantine_holds_only_the_bad_key_and_is_visible_and_releasable(store, 
     assert sorted(received(kafka_bootstrap, things_topic, expected=3)) == ["f1", "f3", "f5"]
     assert service.stances()["f2"] == "switch"
     [hold] = service.holds.list(status="held")
-    assert (hold.event_id, hold.action, hold.message_key) == (bad, "quarantine", "f2")
-    assert hold.as_dict()["holds_back"] == "later events of key f2 on " + things_topic
+    assert (hold.event_id, hold.action, hold.message_key) == (bad, "quarantine", fighter_key("f2"))
+    assert hold.as_dict()["holds_back"] == f"later events of key {fighter_key('f2')} on {things_topic}"
 
     service.holds.release(hold.id, by="owner", reason="checked by hand")
     service.drain()
@@ -173,4 +182,15 @@ def test_a_warning_rule_publishes_and_records_the_warning(store, events, domain,
     assert received(kafka_bootstrap, things_topic, expected=1) == {"f2": [bad]}
     assert service.holds.list() == []
     [(_, _, scope, result)] = [entry for entry in service.results.latest() if entry[3].rule_id == "stance_allowed"]
-    assert (scope, result.status, result.measured, result.sample_keys) == ("batch", "warned", 1.0, ("f2",))
+    assert (scope, result.status, result.measured, result.sample_keys) == ("batch", "warned", 1.0, (fighter_key("f2"),))
+
+
+def test_an_event_that_drifted_from_its_schema_is_blocked(store, events, domain, kafka_bootstrap, things_topic):
+    service = Service(store, events, kafka_bootstrap, things_contract(domain, STANCE_RULE))
+    service.register("f1", "orthodox")
+    drifted = service.register("f2", "orthodox", height_cm="tall")
+    service.drain()
+    assert sorted(received(kafka_bootstrap, things_topic, expected=1)) == ["f1"]
+    [hold] = service.holds.list()
+    assert (hold.event_id, hold.action, hold.rules) == (drifted, "block", [f"schema:octagon.{domain}.thing.changed.v1"])
+    assert "height_cm" in hold.reason
