@@ -73,9 +73,9 @@ def stored_graph(directory: Path, existing: int) -> tuple[str, list[tuple[str, s
     return url, nodes
 
 
-def in_process_rate(directory: Path, existing: int, batch: int) -> tuple[float, float]:
-    """(events/s through ``LineageService`` in batches of ``batch``, events/s of the bare insert) on a store of
-    ``existing`` nodes."""
+def in_process_rate(directory: Path, existing: int, batch: int) -> tuple[float, float, float]:
+    """(events/s through ``LineageService`` in batches of ``batch``, events/s of the bare insert, events per CPU-second
+    through ``LineageService``) on a store of ``existing`` nodes."""
     url, nodes = stored_graph(directory, existing)
     engine = create_store_engine(url)
     graph = LineageGraph()
@@ -84,10 +84,12 @@ def in_process_rate(directory: Path, existing: int, batch: int) -> tuple[float, 
     gc.freeze()  # as the catalog does once it has loaded the graph
     service = LineageService(store, graph, LineageLimits())
     ours, bare = events(nodes, EVENTS_IN_PROCESS, seed=1), events(nodes, EVENTS_IN_PROCESS, seed=2)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(ours), batch):
         service.ingest_many(ours[start: start + batch])
     rate = len(ours) / (time.perf_counter() - started)
+    # Events per CPU-second of this process: what the machine's other work cannot blur.
+    cpu_rate = len(ours) / (time.process_time() - cpu)
     started = time.perf_counter()
     for start in range(0, len(bare), batch):
         with engine.begin() as connection:
@@ -97,7 +99,7 @@ def in_process_rate(directory: Path, existing: int, batch: int) -> tuple[float, 
                 for event in bare[start: start + batch]])
     bare_rate = len(bare) / (time.perf_counter() - started)
     engine.dispose()
-    return rate, bare_rate
+    return rate, bare_rate, cpu_rate
 
 
 def probe_health(base_url: str, stop: Any, results: Any) -> None:
@@ -170,9 +172,10 @@ def main(smoke: bool = False) -> list[str]:
         NODES, EVENTS_IN_PROCESS, HTTP_EVENTS, LARGE_OUTPUTS = 2_000, 200, 100, 50
     with tempfile.TemporaryDirectory(prefix="bench-catalog-ingestion-") as name:
         directory = Path(name)
-        large, small, bare, single = [], [], [], []
+        large, small, bare, single, cpu = [], [], [], [], []
         for _ in range(1 if smoke else 2):  # alternate, best of two each
-            rate, bare_rate = in_process_rate(directory, NODES, BATCH)
+            rate, bare_rate, cpu_rate = in_process_rate(directory, NODES, BATCH)
+            cpu.append(cpu_rate)
             large.append(rate)
             bare.append(bare_rate)
             small.append(in_process_rate(directory, SMALL, BATCH)[0])
@@ -184,6 +187,8 @@ def main(smoke: bool = False) -> list[str]:
         f"| catalog OpenLineage ingestion with {NODES:,} nodes stored (in-process, SQLite, batches of {BATCH}) | "
         f"{rate:,.0f} events/s | bare multi-row `INSERT` of the same events' JSON: {max(bare):,.0f} events/s | "
         f"{rate / max(bare):.2f}× | ≥ {TARGET_RATE:,} events/s | {verdict(rate >= TARGET_RATE)} |",
+        f"| the same, per CPU-second of the ingesting process (the machine's other work left out) | "
+        f"{max(cpu):,.0f} events/s | — | — | ≥ {TARGET_RATE:,} events/s | {verdict(max(cpu) >= TARGET_RATE)} |",
         f"| catalog OpenLineage ingestion, {NODES:,} nodes stored against {SMALL:,} (batches of {BATCH}) | "
         f"{rate:,.0f} events/s | with {SMALL:,} nodes stored: {max(small):,.0f} events/s | {ratio:.2f}× | ≥ 0.8× | "
         f"{verdict(ratio >= 0.8)} |",

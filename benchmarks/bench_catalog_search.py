@@ -118,8 +118,10 @@ def bare_query(dialect: str, tree: Node | None, codes: list[int | str]) -> tuple
         filters = " AND rowid IN (SELECT doc FROM search_facets WHERE code = ?)" * len(codes)
         if tree is None:
             return f"SELECT product_key FROM search_fts_hits WHERE 1 = 1{filters} ORDER BY product_key LIMIT 20", codes
-        return (f"SELECT product_key FROM search_fts WHERE search_fts MATCH ?{filters} ORDER BY rank LIMIT 20",
-                [to_fts5(tree), *codes])
+        # '+rowid': the filter checks each match; handed to FTS5 as a rowid constraint it would run the MATCH once
+        # per posting (seconds, not milliseconds).
+        return (f"SELECT product_key FROM search_fts WHERE search_fts MATCH ?{filters.replace(' rowid', ' +rowid')} "
+                "ORDER BY rank LIMIT 20", [to_fts5(tree), *codes])
     filters = " AND string_to_array(facet_codes, ' ') @> %s::text[]" if codes else ""
     parameters: list[Any] = [codes] if codes else []
     if tree is None:
