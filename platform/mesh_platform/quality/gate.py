@@ -34,6 +34,7 @@ from mesh_platform.contracts.errors import ContractViolation, UnknownDataProduct
 from mesh_platform.contracts.fields import FieldSpec
 from mesh_platform.contracts.json_schema import PayloadValidator, object_schema
 from mesh_platform.quality.engine import ObjectData, QualityEngine, object_columns
+from mesh_platform.quality.freshness import FreshnessSLI
 from mesh_platform.quality.holds import HoldStore
 from mesh_platform.quality.results import QualityResults, QualityRun, RuleResult
 from mesh_platform.quality.rules import ContractRules, QualityRule, rules_of
@@ -53,6 +54,7 @@ class QualityGate:
         *,
         engine: QualityEngine | None = None,
         on_run: Callable[[QualityRun], None] | None = None,
+        freshness: FreshnessSLI | None = None,
     ) -> None:
         self.contracts = contracts
         self.outbox = outbox
@@ -60,6 +62,7 @@ class QualityGate:
         self.results = results
         self.engine = engine or QualityEngine()
         self.on_run = on_run
+        self.freshness = freshness
         self.errors_total = 0
         self.held_total = 0
         self._rules: dict[str, ContractRules] = {}
@@ -73,11 +76,14 @@ class QualityGate:
     def admit(self, connection: Connection, rows: Sequence[Any]) -> list[Any]:
         """The rows of the claimed batch that may be published now (in order); holds the others."""
         try:
-            return self._admit(connection, rows)
+            admitted = self._admit(connection, rows)
         except Exception:  # a broken checker must not stop publishing; the schedule still checks the product
             self.errors_total += 1
             log.exception("quality gate failed; the batch of %d events is published unchecked", len(rows))
-            return list(rows)
+            admitted = list(rows)
+        if self.freshness is not None:
+            self.freshness.observe(admitted)
+        return admitted
 
     def _admit(self, connection: Connection, rows: Sequence[Any]) -> list[Any]:
         released = self.holds.released_event_ids(connection, [row.event_id for row in rows])

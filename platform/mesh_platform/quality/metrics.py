@@ -6,7 +6,11 @@
 * ``quality_rule_last_run_timestamp_seconds{...}`` — when it ran;
 * ``quality_rule_runs_total{...,status}`` — runs by outcome (for alert rates);
 * ``quality_held_events`` — outbox events held by a quality rule, awaiting release;
-* ``quality_gate_errors_total``, ``quality_scheduled_errors_total`` — checker failures (the batch went out unchecked).
+* ``quality_gate_errors_total``, ``quality_scheduled_errors_total`` — checker failures (the batch went out unchecked);
+* ``slo_freshness_events_total`` / ``slo_freshness_good_events_total{product,major}`` — the freshness SLI: events
+  published, and those published within the contract's freshness target of their change;
+* ``slo_freshness_target_seconds``, ``slo_freshness_last_latency_seconds``, ``slo_freshness_oldest_pending_seconds``
+  — the target, the latest event's delay, and the age of the oldest event still waiting (late data shows here).
 """
 
 from __future__ import annotations
@@ -61,3 +65,30 @@ class QualityCollector:
         scheduled_errors = CounterMetricFamily("quality_scheduled_errors", "Scheduled product runs that failed to run")
         scheduled_errors.add_metric([], self.monitor.scheduled_errors)
         yield from (gate_errors, scheduled_errors)
+        yield from self._freshness()
+
+    def _freshness(self) -> Iterator[Metric]:
+        sli = self.monitor.freshness
+        labels = ["product", "major"]
+        total = CounterMetricFamily("slo_freshness_events", "Events published (freshness SLI: total)", labels=labels)
+        good = CounterMetricFamily("slo_freshness_good_events", "Events published within the freshness target",
+                                   labels=labels)
+        target = GaugeMetricFamily("slo_freshness_target_seconds", "The contract's freshness target", labels=labels)
+        latency = GaugeMetricFamily("slo_freshness_last_latency_seconds", "Delay of the latest published event",
+                                    labels=labels)
+        pending = GaugeMetricFamily("slo_freshness_oldest_pending_seconds", "Age of the oldest unpublished event",
+                                    labels=labels)
+        try:
+            ages = sli.oldest_pending(self.monitor.store, self.monitor.outbox)
+        except Exception:  # a store that is down has no figure; /ready says so
+            ages = {}
+        for topic, spec in sli.targets.items():
+            values = [spec.contract_id, str(spec.major)]
+            total.add_metric(values, sli.total[topic])
+            good.add_metric(values, sli.good[topic])
+            target.add_metric(values, spec.seconds)
+            if topic in sli.last_latency:
+                latency.add_metric(values, sli.last_latency[topic])
+            if topic in ages:
+                pending.add_metric(values, ages[topic])
+        yield from (total, good, target, latency, pending)

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, Table
 from mesh_platform.contracts import ContractRegistry, DataProductContract
 from mesh_platform.lineage.naming import product_dataset
 from mesh_platform.quality.engine import QualityEngine
+from mesh_platform.quality.freshness import FreshnessSLI, freshness_targets
 from mesh_platform.quality.gate import QualityGate
 from mesh_platform.quality.holds import HoldStore
 from mesh_platform.quality.lineage_report import quality_job, quality_run_event
@@ -77,7 +78,11 @@ class QualityMonitor:
         self.engine = QualityEngine(timeout=self.settings.timeout_seconds)
         self.results = QualityResults()
         self.holds = HoldStore(store)
-        self.gate = QualityGate(contracts, outbox, self.holds, self.results, engine=self.engine, on_run=self._batch_ran)
+        self.store = store
+        self.outbox = outbox
+        self.freshness = FreshnessSLI(freshness_targets(contracts, domain))
+        self.gate = QualityGate(contracts, outbox, self.holds, self.results, engine=self.engine, on_run=self._batch_ran,
+                                freshness=self.freshness)
         self.scheduled_errors = 0
         self._due: dict[tuple[str, int, str], datetime] = {}
         self._rules: dict[tuple[str, str, int], tuple[QualityRule, ...]] = {}

@@ -97,3 +97,13 @@ def test_a_held_event_is_listed_and_released_with_who_and_why(client):
     again = client.post(f"/admin/quality/holds/{hold_id}/release", json={"reason": "checked by hand"}, headers=ADMIN)
     assert again.status_code == 404
     assert client.get("/admin/quality/holds?status=held", headers=ADMIN).json()["items"] == []
+
+
+def test_the_freshness_sli_is_exported_and_waiting_events_show_their_age(client):
+    register(client, "Amanda Silva")  # the relay is off here: the event waits in the outbox
+    metrics = client.get("/metrics").text
+    assert 'slo_freshness_target_seconds{major="1",product="roster.fighters"} 60.0' in metrics
+    assert 'slo_freshness_events_total{major="1",product="roster.fighters"} 0.0' in metrics
+    [age] = [float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+             if line.startswith('slo_freshness_oldest_pending_seconds{major="1",product="roster.fighters"}')]
+    assert 0.0 < age < 60.0
