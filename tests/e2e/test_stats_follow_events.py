@@ -76,7 +76,8 @@ def test_replay_rebuilds_identical_stats_products(mesh, recorded_bout):
     stats, token = mesh.urls["stats"], mesh.tokens["demo-reader"]
     before = {product: read_all(stats, product, token) for product in ("fighter-records", "rankings")}
     assert before["fighter-records"]
-    environ = {**os.environ, "STATS_PORT": mesh.urls["stats"].rsplit(":", 1)[1]}
+    environ = {**os.environ, "STATS_PORT": mesh.urls["stats"].rsplit(":", 1)[1], "MESH_RUN_DIR": str(mesh.run_dir),
+               "CATALOG_URL": mesh.urls["catalog"]}
     replay = subprocess.run([str(Path(sys.executable).parent / "mesh"), "replay", "stats"], env=environ,
                             capture_output=True, text=True, timeout=120)
     assert replay.returncode == 0, replay.stdout + replay.stderr

@@ -88,8 +88,14 @@ def replay(
     from mesh_platform.cli.demo_clients import OPERATOR
     from mesh_platform.cli.replay_command import run_replay
     from mesh_platform.cli.up_command import fresh_token
+    from mesh_platform.launcher.supervisor import LaunchError
 
-    raise typer.Exit(run_replay(domain, fresh_token(run_dir, OPERATOR), console))
+    try:
+        token = fresh_token(run_dir, OPERATOR)
+    except LaunchError as e:
+        console.print(f"[red]error:[/] {e}", highlight=False)
+        raise typer.Exit(1) from None
+    raise typer.Exit(run_replay(domain, token, console))
 
 
 @app.command()
@@ -104,10 +110,7 @@ def token(
 
     try:
         print(fresh_token(run_dir, client))
-    except FileNotFoundError:
-        console.print(f"[red]error:[/] no clients in {run_dir}: run mesh up first", highlight=False)
-        raise typer.Exit(1) from None
-    except (KeyError, LaunchError) as e:
+    except LaunchError as e:
         console.print(f"[red]error:[/] {e}", highlight=False)
         raise typer.Exit(1) from None
 

@@ -267,8 +267,12 @@ def fresh_token(run_dir: Path, client_id: str) -> str:
     """A new access token for ``client_id`` of the local mesh, from the catalog's token endpoint."""
     catalog = next((spec for spec in discover_services() if spec.name == CATALOG), None)
     catalog_url = os.environ.get("CATALOG_URL") or (catalog.url if catalog else "http://127.0.0.1:8000")
-    credentials: ClientCredentials = credentials_of(run_dir.resolve(), client_id, catalog_url)
     try:
+        credentials: ClientCredentials = credentials_of(run_dir.resolve(), client_id, catalog_url)
         return credentials.token()
+    except FileNotFoundError as e:
+        raise LaunchError(f"no clients in {run_dir.resolve()}: start the mesh with mesh up (or set MESH_RUN_DIR)") from e
+    except KeyError as e:
+        raise LaunchError(str(e.args[0])) from e
     except TokenUnavailable as e:
         raise LaunchError(str(e)) from e
