@@ -28,6 +28,7 @@ class RunningMesh:
     bootstrap: str
     process: subprocess.Popen
     run_dir: Path
+    environ: dict[str, str] = field(default_factory=dict)
     output: list[str] = field(default_factory=list)
     ports: list[int] = field(default_factory=list)
     _credentials: dict[str, object] = field(default_factory=dict)
@@ -56,6 +57,11 @@ class RunningMesh:
         return kafka_client_kwargs(KafkaClientSettings(
             bootstrap_servers=self.bootstrap, security_protocol="SASL_PLAINTEXT", username="admin",
             password=self.kafka_admin_password))
+
+    def cli(self, *arguments: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        """Run ``mesh <arguments>`` against this mesh, as its user would in the same shell."""
+        return subprocess.run([str(Path(sys.executable).parent / "mesh"), *arguments], env=self.environ,
+                              capture_output=True, text=True, timeout=timeout)
 
     def stop(self) -> int:
         if self.process.poll() is None:
@@ -98,6 +104,7 @@ def start_mesh(run_dir: Path, *, demo: bool) -> RunningMesh:
         bootstrap=f"127.0.0.1:{kafka_port}",
         process=process,
         run_dir=run_dir,
+        environ=environ,
         output=output,
         ports=[*ports.values(), kafka_port, controller_port],
         kafka_admin_password=(run_dir / "kafka" / "secrets" / "admin.password").read_text().strip(),

@@ -6,6 +6,7 @@ asks the schedule service. The calls need a token holding ``admin:<domain>``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
@@ -17,12 +18,12 @@ from mesh_platform.launcher.topology import discover_services
 
 dlq_app = typer.Typer(no_args_is_help=True, add_completion=False)
 Subscriber = Annotated[str, typer.Argument(help="The subscriber (consumer group), e.g. schedule.")]
-RunDir = Annotated[str, typer.Option("--run-dir", envvar="MESH_RUN_DIR", help="Where mesh up keeps its clients.")]
+RunDir = Annotated[Path, typer.Option("--run-dir", envvar="MESH_RUN_DIR", help="Where mesh up keeps its clients.")]
 console = Console()
 
 
 @dlq_app.command("list")
-def list_parked(subscriber: Subscriber, run_dir: RunDir = ".run") -> None:
+def list_parked(subscriber: Subscriber, run_dir: RunDir = Path(".run")) -> None:
     """List the subscriber's parked events: where they came from and why they were parked."""
     answer = _call("GET", subscriber, "", run_dir)
     table = Table(title=f"{answer['topic']}: {len(answer['items'])} parked event(s)")
@@ -42,7 +43,7 @@ def list_parked(subscriber: Subscriber, run_dir: RunDir = ".run") -> None:
 def show_parked(
     subscriber: Subscriber,
     where: Annotated[str, typer.Argument(help="partition/offset in the dead-letter topic, e.g. 0/12.")],
-    run_dir: RunDir = ".run",
+    run_dir: RunDir = Path(".run"),
 ) -> None:
     """Show one parked event with its data and the reason it was parked."""
     partition, _, offset = where.partition("/")
@@ -53,7 +54,7 @@ def show_parked(
 
 
 @dlq_app.command("redrive")
-def redrive_parked(subscriber: Subscriber, run_dir: RunDir = ".run") -> None:
+def redrive_parked(subscriber: Subscriber, run_dir: RunDir = Path(".run")) -> None:
     """Hand the parked events back to the subscriber after a fix; those that still fail stay parked."""
     report = _call("POST", subscriber, "/redrive", run_dir)
     console.print(
@@ -67,7 +68,7 @@ def redrive_parked(subscriber: Subscriber, run_dir: RunDir = ".run") -> None:
         raise typer.Exit(1)
 
 
-def _call(method: str, subscriber: str, path: str, run_dir: str) -> dict[str, Any]:
+def _call(method: str, subscriber: str, path: str, run_dir: Path) -> dict[str, Any]:
     from mesh_platform.cli.demo_clients import OPERATOR
     from mesh_platform.cli.up_command import fresh_token
 
