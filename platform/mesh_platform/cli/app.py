@@ -68,15 +68,21 @@ def seed(
 ) -> None:
     """Load the deterministic demo data set into a running mesh, through the domains' own APIs."""
     from mesh_platform.cli.demo_clients import OPERATOR
-    from mesh_platform.cli.up_command import fresh_token
+    from mesh_platform.cli.up_command import local_credentials
+    from mesh_platform.launcher.supervisor import LaunchError
     from mesh_platform.launcher.topology import discover_services
 
     loader = _demo_loader()
     if loader is None:
         console.print("[red]error:[/] no demo-data loader is installed (package octagon-demo)")
         raise typer.Exit(1)
+    try:
+        operator = local_credentials(run_dir, OPERATOR)
+    except LaunchError as e:
+        console.print(f"[red]error:[/] {e}", highlight=False)
+        raise typer.Exit(1) from None
     urls = {spec.name: spec.url for spec in discover_services()}
-    loader(urls, lambda: fresh_token(run_dir, OPERATOR), console, seed=seed, scale=scale)
+    loader(urls, operator.token, console, seed=seed, scale=scale)
 
 
 @app.command()

@@ -263,16 +263,23 @@ def _print_summary(console: Console, urls: dict[str, str], bootstrap: str, run_d
     console.print('get a token: [bold]export MESH_TOKEN=$(mesh token demo-reader)[/]', highlight=False, soft_wrap=True)
 
 
-def fresh_token(run_dir: Path, client_id: str) -> str:
-    """A new access token for ``client_id`` of the local mesh, from the catalog's token endpoint."""
+def local_credentials(run_dir: Path, client_id: str) -> ClientCredentials:
+    """The token source of ``client_id`` of the local mesh (tokens cached and renewed); a token is fetched now,
+    so a wrong run directory or a stopped catalog is a :class:`LaunchError` here rather than later."""
     catalog = next((spec for spec in discover_services() if spec.name == CATALOG), None)
     catalog_url = os.environ.get("CATALOG_URL") or (catalog.url if catalog else "http://127.0.0.1:8000")
     try:
         credentials: ClientCredentials = credentials_of(run_dir.resolve(), client_id, catalog_url)
-        return credentials.token()
+        credentials.token()
+        return credentials
     except FileNotFoundError as e:
         raise LaunchError(f"no clients in {run_dir.resolve()}: start the mesh with mesh up (or set MESH_RUN_DIR)") from e
     except KeyError as e:
         raise LaunchError(str(e.args[0])) from e
     except TokenUnavailable as e:
         raise LaunchError(str(e)) from e
+
+
+def fresh_token(run_dir: Path, client_id: str) -> str:
+    """A new access token for ``client_id`` of the local mesh, from the catalog's token endpoint."""
+    return local_credentials(run_dir, client_id).token()
