@@ -25,7 +25,7 @@ fi
 
 stamp=.venv/.installed
 packages=(platform catalog demo domains/*)
-inputs=(requirements-dev.txt)
+inputs=(requirements-dev.txt requirements.lock)
 for package in "${packages[@]}"; do [ -f "$package/pyproject.toml" ] && inputs+=("$package/pyproject.toml"); done
 if [ ! -f "$stamp" ] || [ -n "$(find "${inputs[@]}" -newer "$stamp" 2>/dev/null)" ]; then
   echo "==> installing Python packages into .venv"
@@ -33,7 +33,8 @@ if [ ! -f "$stamp" ] || [ -n "$(find "${inputs[@]}" -newer "$stamp" 2>/dev/null)
   .venv/bin/pip install -q --upgrade pip setuptools wheel
   editable=()
   for package in "${packages[@]}"; do [ -f "$package/pyproject.toml" ] && editable+=(-e "./$package"); done
-  .venv/bin/pip install -q "${editable[@]}" -r requirements-dev.txt
+  # The lock pins every third-party version (scripts/lock.sh writes it); the packages' ranges still apply.
+  .venv/bin/pip install -q -c requirements.lock "${editable[@]}" -r requirements-dev.txt
   touch "$stamp"
 fi
 
