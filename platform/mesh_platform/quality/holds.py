@@ -32,11 +32,13 @@ from sqlalchemy import (
     and_,
     false,
     insert,
+    inspect,
     or_,
     select,
     update,
 )
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError
 
 _ROW_ID = BigInteger().with_variant(sqlite.INTEGER(), "sqlite")
 
@@ -102,8 +104,12 @@ class HoldStore:
         self.engine = engine
 
     def create_table(self) -> None:
-        """Create the table if the store has none yet."""
-        HOLDS.create(self.engine, checkfirst=True)
+        """Create the table if the store has none yet (instances starting together may race: the loser is fine)."""
+        try:
+            HOLDS.create(self.engine, checkfirst=True)
+        except DBAPIError:
+            if not inspect(self.engine).has_table(HOLDS.name):
+                raise
 
     def exclusion(self, connection: Connection, outbox: Table) -> ColumnElement[bool] | None:
         """The condition on ``outbox`` rows that active holds keep from being claimed, or None if nothing is held."""
