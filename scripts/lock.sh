@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workdir=$(mktemp -d)
-trap 'rm -rf "$workdir"' EXIT
+# Building the packages leaves setuptools' build/ folders in them; they are ours to remove.
+trap 'rm -rf "$workdir" platform/build catalog/build demo/build domains/*/build' EXIT
 python3 -m venv "$workdir/venv"
 "$workdir/venv/bin/pip" install -q --upgrade pip
 packages=()

@@ -90,7 +90,7 @@ def ui_router() -> APIRouter:
             return page(request, "not_found.html", 404, message=e.reason)
         consumers = registry.consumers(domain=domain, product=product)
         versions = [_version_view(found, v.major, consumers, lineage, probe, settings.base_url,
-                                  settings.service_urls.get(domain))
+                                  settings.service_urls.get(domain), settings.service_urls)
                     for v in sorted(found.versions.values(), key=lambda v: v.major, reverse=True)]
         return page(request, "product.html", product=found, versions=versions, today=datetime.now(UTC).date())
 
@@ -122,9 +122,25 @@ def ui_router() -> APIRouter:
     return router
 
 
+def consumer_lag(
+    product: DataProduct, major: int, consumers: list[Any], probe: ServiceProbe, service_urls: dict[str, str]
+) -> dict[str, int | None]:
+    """How many records each Kafka consumer group of this major has not committed yet, as its service reports.
+
+    A domain's consumer group is named after the domain, so its service is found in the catalog's own configuration.
+    """
+    topic = f"{product.domain}.{product.product}.v{major}"
+    lag: dict[str, int | None] = {}
+    for consumer in consumers:
+        if consumer.kind == "subscription" and consumer.major == major:
+            url = service_urls.get(consumer.consumer)
+            lag[consumer.consumer] = probe.status(url).consumer_lag(consumer.consumer, topic) if url else None
+    return lag
+
+
 def _version_view(
     product: DataProduct, major: int, consumers: list[Any], lineage: Any, probe: ServiceProbe, base_url: str,
-    service_url: str | None,
+    service_url: str | None, service_urls: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     # Only the catalog's own configuration (CATALOG_SERVICE_URLS) says where a service runs: a URL from a
     # registration is never fetched (no SSRF) nor put into the copy-paste line that carries a token.
@@ -139,6 +155,7 @@ def _version_view(
         "quality": quality_rules(version.contract),
         "quality_results": product_quality(lineage.store.engine, product.domain, product.product, major),
         "consumers": [c for c in consumers if c.major == major],
+        "consumer_lag": consumer_lag(product, major, consumers, probe, service_urls or {}),
         "contract_yaml": yaml.safe_dump(version.contract, sort_keys=False, allow_unicode=True, width=110),
         "contract_url": f"{base_url}/api/v1/data-products/{product.domain}/{product.product}/v{major}/contract",
         "service": probe.status(service_url) if service_url else None,
