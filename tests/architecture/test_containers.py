@@ -44,3 +44,10 @@ def test_the_user_owns_a_private_state_directory_that_the_service_uses(dockerfil
     assert "useradd --system --uid 10001" in runs
     assert "MESH_RUN_DIR=/var/lib/mesh" in environment
     assert "MESH_ENV=prod" in environment
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_image_installs_the_versions_ci_tested_from_the_lock(dockerfile):
+    installs = [argument for kind, argument in instructions(dockerfile) if kind == "RUN" and "pip install" in argument]
+    assert installs and all("-c /app/requirements.lock" in argument for argument in installs), installs
+    assert ("COPY", "requirements.lock /app/requirements.lock") in instructions(dockerfile)
