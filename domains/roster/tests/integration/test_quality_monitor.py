@@ -5,6 +5,8 @@ faulty producer or a bad migration would). The scheduled run finds it; /quality,
 routes show what the mesh knows.
 """
 
+import time
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
@@ -107,3 +109,25 @@ def test_the_freshness_sli_is_exported_and_waiting_events_show_their_age(client)
     [age] = [float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
              if line.startswith('slo_freshness_oldest_pending_seconds{major="1",product="roster.fighters"}')]
     assert 0.0 < age < 60.0
+
+
+def test_the_service_checks_by_itself_on_its_interval(store_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("MESH_QUALITY_INTERVAL_SECONDS", "1")
+    settings = RosterSettings(database_url=store_url, run_dir=tmp_path, relay_enabled=False,
+                              subscriptions_enabled=False, **trusting_test_authority())
+    with TestClient(create_app(settings)) as client:
+        bad = register(client, "Rosa Lima")
+        engine = client.app.state.domain_service.engine
+        with engine.begin() as connection:
+            connection.execute(update(FighterRow.__table__).where(FighterRow.__table__.c.fighter_id == bad)
+                               .values(stance="kickboxer"))
+        deadline = time.monotonic() + 20
+        status = None
+        while time.monotonic() < deadline:
+            results = client.get("/quality", headers=ANYONE).json()["results"]
+            found = [r for r in results if r["rule_id"] == "stance_allowed" and r["scope"] == "schedule"]
+            status = found[0]["status"] if found else None
+            if status == "failed":
+                break
+            time.sleep(0.3)
+        assert status == "failed"
