@@ -46,7 +46,7 @@ class Ports:
 
 def ports(contract: dict[str, Any]) -> Ports:
     servers = [s for s in contract.get("servers") or [] if isinstance(s, dict)]
-    api = next((s for s in servers if s.get("type") == "api"), {})
+    api = next((s for s in servers if s.get("type") == "api" and s.get("id") != "analytical"), {})
     kafka = next((s for s in servers if s.get("type") == "kafka"), {})
     custom = {p.get("property"): p.get("value") for p in kafka.get("customProperties") or [] if isinstance(p, dict)}
     location = api.get("location")

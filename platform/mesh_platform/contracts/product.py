@@ -3,7 +3,8 @@
 Conventions the contract must follow so the platform can derive its ports (README of ``contracts/``):
 
 * ``id`` is ``<domain>.<product>``; the first schema object is the product record; one property is the key.
-* one ``api`` server whose ``location`` is the HTTP output port;
+* one ``api`` server whose ``location`` is the HTTP output port (and optionally one more, with id ``analytical``:
+  the analytical port, see :mod:`mesh_platform.http.analytical`);
 * one ``kafka`` server with custom properties ``topic`` (the topic name) and ``eventTypes`` (a list of
   ``{type, schema, description}``: each CloudEvents type published on the topic and the schema object its data
   follows).
@@ -32,6 +33,7 @@ TOPIC_PROPERTY = "topic"
 EVENT_TYPES_PROPERTY = "eventTypes"
 SUNSET_PROPERTY = "sunsetDate"
 DEPRECATION_PROPERTY = "deprecationDate"
+ANALYTICAL_SERVER_ID = "analytical"  # the api server that is the analytical port, not the HTTP output port
 
 
 @dataclass(frozen=True)
@@ -259,7 +261,7 @@ def _server_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     servers = odcs.servers or []
-    api = [s for s in servers if s.type == "api"]
+    api = [s for s in servers if s.type == "api" and s.id != ANALYTICAL_SERVER_ID]
     kafka = [s for s in servers if s.type == "kafka"]
     if len(api) != 1:
         problems.append(
@@ -342,7 +344,7 @@ def _server_problems(
 
 
 def _api_server(odcs: OpenDataContractStandard) -> Server:
-    return next(s for s in odcs.servers or [] if s.type == "api")
+    return next(s for s in odcs.servers or [] if s.type == "api" and s.id != ANALYTICAL_SERVER_ID)
 
 
 def _kafka_server(odcs: OpenDataContractStandard) -> Server:

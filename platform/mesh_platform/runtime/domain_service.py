@@ -23,6 +23,7 @@ from mesh_platform.auth.scopes import pii_scope, write_scope
 from mesh_platform.auth.tokens import DiscoveredKeys, StaticKeys, TokenVerifier
 from mesh_platform.contracts import ContractRegistry, DataProductContract, default_contracts_dir
 from mesh_platform.events.factory import EventFactory
+from mesh_platform.http.analytical import AnalyticalPort, analytical_router
 from mesh_platform.http.bearer import Authorizer
 from mesh_platform.http.commands import CommandExecutor
 from mesh_platform.http.data_products import (
@@ -54,6 +55,8 @@ from mesh_platform.settings import ServiceSettings
 from mesh_platform.store.engine import create_store_engine
 from mesh_platform.store.migrations import upgrade_store
 from mesh_platform.store.platform_tables import PlatformTables
+from mesh_platform.store.product_snapshot import SqlTableSnapshots
+from mesh_platform.store.product_source import SqlTableSource
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
 from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher
 from mesh_platform.subscriptions.parked import ParkedEvents
@@ -92,6 +95,7 @@ class DomainService:
         self.declared_reads: list[tuple[str, str, int, bool, str]] = []
         self.subscriptions: list[Subscription] = []
         self.ports: list[DataProductPort] = []
+        self.analytical_ports: list[AnalyticalPort] = []
         self.metrics_registry = CollectorRegistry()
         self.metrics_registry.register(_PipelineCollector(self))
         self.catalog = (
@@ -218,6 +222,9 @@ class DomainService:
             deprecation=deprecation,
         )
         self.ports.append(port)
+        # The same product as a whole-product snapshot (Parquet/NDJSON) for analytical engines.
+        if isinstance(source, SqlTableSource):
+            self.analytical_ports.append(AnalyticalPort.of(port, SqlTableSnapshots(source), contract))
         return port
 
     def on_startup(self, hook: Callable[[], None]) -> None:
@@ -296,6 +303,10 @@ class DomainService:
         for port in self.ports:
             app.include_router(
                 data_product_router(port, self.authorizer, self.catalog.reader_seen if self.catalog else None, cursors)
+            )
+        for analytical in self.analytical_ports:
+            app.include_router(
+                analytical_router(analytical, self.authorizer, self.catalog.reader_seen if self.catalog else None)
             )
         app.include_router(
             contract_router(
