@@ -26,6 +26,7 @@ _ASSERTION_KINDS = {
     "invalidValues": "accepted_values",
     "duplicateValues": "unique",
     "rowCount": "row_count",
+    "freshness": "freshness",
 }
 
 

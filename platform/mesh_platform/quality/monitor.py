@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -26,7 +27,7 @@ from mesh_platform.quality.freshness import FreshnessSLI, freshness_targets
 from mesh_platform.quality.gate import QualityGate
 from mesh_platform.quality.holds import HoldStore
 from mesh_platform.quality.lineage_report import quality_job, quality_run_event
-from mesh_platform.quality.results import QualityResults, QualityRun
+from mesh_platform.quality.results import QualityResults, QualityRun, RuleResult
 from mesh_platform.quality.rules import QualityRule, rules_of
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ class QualityMonitor:
         self.scheduled_errors = 0
         self._due: dict[tuple[str, int, str], datetime] = {}
         self._rules: dict[tuple[str, str, int], tuple[QualityRule, ...]] = {}
+        self._freshness_seen: dict[str, tuple[int, int]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -136,6 +138,9 @@ class QualityMonitor:
         # Cross-product rules read other domains' products: the platform's cross-product job runs them.
         run = self.engine.run_contract(contract, {contract.record_name: records}, scope="schedule",
                                        select=lambda rule: not rule.cross_product and select(rule))
+        freshness = self._freshness_result(contract)
+        if freshness is not None:
+            run = replace(run, results=(*run.results, freshness))
         self.results.record(run)
         self._report(run)
         return run
@@ -166,6 +171,27 @@ class QualityMonitor:
                     due.add(rule.key)  # rules without a schedule run at once on start, then every interval
                 self._due[slot] = next_run(rule, now, self.settings.interval_seconds)
         return due
+
+    def _freshness_result(self, contract: DataProductContract) -> RuleResult | None:
+        """The freshness SLO as a result: breached (``failed``) while an event waits longer than the target,
+        ``warned`` if events went out late since the last check, else ``passed``."""
+        target = self.freshness.targets.get(contract.topic)
+        if target is None:
+            return None
+        age = self.freshness.oldest_pending(self.store, self.outbox).get(contract.topic, 0.0)
+        total, good = self.freshness.total[contract.topic], self.freshness.good[contract.topic]
+        seen_total, seen_good = self._freshness_seen.get(contract.topic, (0, 0))
+        self._freshness_seen[contract.topic] = (total, good)
+        published, late = total - seen_total, (total - seen_total) - (good - seen_good)
+        status = "failed" if age > target.seconds else "warned" if late else "passed"
+        return RuleResult(
+            rule_key="slo:freshness", rule_id="freshness", object_name=contract.record_name, property_name=None,
+            status=status, measured=round(age, 3), unit="seconds", expectation=f"<= {target.seconds:g} seconds",
+            message=(f"oldest waiting event {age:.0f}s (target {target.seconds:g}s); {late} of {published} events "
+                     "published since the last check were late"),
+            ran_at=datetime.now(UTC), duration_ms=0.0, metric="freshness", dimension="timeliness", action="warn",
+            bad_rows=late, total_rows=published,
+        )
 
     # reports -------------------------------------------------------------------------------------------------------
 

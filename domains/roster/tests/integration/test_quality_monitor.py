@@ -6,6 +6,7 @@ routes show what the mesh knows.
 """
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -131,3 +132,19 @@ def test_the_service_checks_by_itself_on_its_interval(store_url, tmp_path, monke
                 break
             time.sleep(0.3)
         assert status == "failed"
+
+
+def test_an_event_waiting_longer_than_the_freshness_target_breaches_the_slo(client):
+    register(client, "Amanda Silva")
+    run = client.post("/admin/quality/runs", headers=ADMIN).json()["runs"][0]
+    [fresh] = [r for r in run["results"] if r["rule_key"] == "slo:freshness"]
+    assert fresh["status"] == "passed"
+
+    # The relay is off: the event has waited since its change. Five minutes ago, as if the producer had stalled.
+    engine = client.app.state.domain_service.engine
+    with engine.begin() as connection:
+        connection.execute(update(PLATFORM_TABLES.outbox).values(occurred_at=datetime.now(UTC) - timedelta(minutes=5)))
+    run = client.post("/admin/quality/runs", headers=ADMIN).json()["runs"][0]
+    [late] = [r for r in run["results"] if r["rule_key"] == "slo:freshness"]
+    assert (late["status"], late["unit"], late["expectation"]) == ("failed", "seconds", "<= 60 seconds")
+    assert late["measured"] >= 300
