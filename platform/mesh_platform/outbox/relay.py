@@ -132,11 +132,13 @@ class OutboxRelay:
         self._wake.set()
 
     def pending(self) -> int:
-        """How many rows wait to be published."""
+        """How many rows wait to be published (rows a gate holds back are not waiting: the gate reports them)."""
         with self.engine.connect() as connection:
-            return connection.execute(
-                select(func.count()).select_from(self.table).where(self.table.c.published_at.is_(None))
-            ).scalar_one()
+            query = select(func.count()).select_from(self.table).where(self.table.c.published_at.is_(None))
+            held_back = self.gate.exclusion(connection) if self.gate is not None else None
+            if held_back is not None:
+                query = query.where(held_back)
+            return connection.execute(query).scalar_one()
 
     def relay_once(self) -> int:
         """Publish one batch; return how many rows were published. Raises if the broker cannot be reached."""

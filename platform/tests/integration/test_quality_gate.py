@@ -130,6 +130,7 @@ def test_a_blocking_rule_holds_the_bad_event_and_its_topic_behind_it(store, even
     # Only the event before the bad one went out; the bad one and the topic behind it wait in the outbox.
     assert received(kafka_bootstrap, things_topic, expected=1) == {"f1": [good]}
     assert service.unpublished() == 2
+    assert service.relay.pending() == 0  # held, not waiting: the backlog does not count them
     [hold] = service.holds.list()
     assert (hold.event_id, hold.action, hold.status) == (bad, "block", "held")
     assert hold.rules == ["fighters.stance:stance_allowed"]
