@@ -136,11 +136,10 @@ class Subscription:
 
         from mesh_platform.kafka.client import kafka_client_kwargs
 
-        return KafkaConsumer(
-            *self.topics,
+        consumer = KafkaConsumer(
             **kafka_client_kwargs(self.bootstrap_servers),
-            # Brokers never auto-create topics: a topic provisioned after this consumer started is seen at the
-            # next metadata refresh, within seconds (the default, five minutes, stalled new subscriptions).
+            # Topic metadata refreshed every few seconds (the default is five minutes): partitions added or
+            # leaders moved are seen promptly.
             metadata_max_age_ms=5_000,
             group_id=self.group_id,
             enable_auto_commit=False,
@@ -149,6 +148,16 @@ class Subscription:
             max_poll_records=500,
             bootstrap_timeout_ms=5_000,
         )
+        # Brokers never auto-create topics. A group member subscribed to a topic that appears later can stall in
+        # kafka-python's rejoin (seen with 3.0.12: assignment never completes), so the consumer subscribes only
+        # once every topic is visible to this principal; until then this raises and the run loop retries with
+        # back-off (at most 10 s), so a topic provisioned after the subscription started is consumed within seconds.
+        missing = sorted(set(self.topics) - consumer.topics())
+        if missing:
+            consumer.close()
+            raise LookupError(f"topics {missing} do not exist or are not granted to this principal (yet)")
+        consumer.subscribe(self.topics)
+        return consumer
 
     def start(self) -> None:
         """Consume in a daemon thread until :meth:`stop`."""
