@@ -60,8 +60,9 @@ def admin_settings_for(
     local = not broker.kafka_bootstrap_servers if local is None else local
     address = bootstrap_servers or broker.kafka_bootstrap_servers or f"127.0.0.1:{broker.kafka_port}"
     configured = KafkaClientSettings(bootstrap_servers=address)
-    if not local or not configured.uses_sasl:
+    if not configured.uses_sasl or (not local and configured.username):
         return configured
+    # A broker of this run directory (`mesh broker` in another terminal counts): its admin password is on disk.
     local_password = PasswordStore(run_dir / "kafka" / "secrets").get(ADMIN_USER)
     if local_password is None:
         raise KafkaSettingsError(
@@ -74,17 +75,17 @@ def admin_settings_for(
 def domain_passwords(run_dir: Path, plane: EventPlane, *, generate: bool) -> dict[str, str]:
     """The SCRAM passwords to write: ``KAFKA_<DOMAIN>_PASSWORD`` where set, else (``generate``) the run dir's own.
 
-    Generated passwords are kept in ``<run dir>/kafka-credentials/<domain>.password`` (0600), so restarts reuse them.
-    On an external cluster without such variables, users are managed elsewhere and none are written.
+    Generated passwords are kept in ``<run dir>/kafka-credentials/<domain>.password`` (0600), so restarts reuse them;
+    on an external cluster those already in the run directory are reused (a `mesh broker` of the same run
+    directory), others are left to the cluster's operator.
     """
     store = PasswordStore(run_dir / CREDENTIALS_DIR)
     passwords: dict[str, str] = {}
     for principal in plane.principals:
         configured = os.environ.get(f"KAFKA_{env_name(principal)}_PASSWORD")
-        if configured:
-            passwords[principal] = configured
-        elif generate:
-            passwords[principal] = store.get_or_create(principal)
+        stored = store.get_or_create(principal) if generate else store.get(principal)
+        if configured or stored:
+            passwords[principal] = configured or stored or ""
     return passwords
 
 
