@@ -85,3 +85,19 @@ def test_retirement_in_roster_reaches_schedule_through_events(mesh):
     problem = answer.json()
     assert problem["errors"] == [{"field": "red_fighter_id", "reason": problem["detail"]}]
     assert "retired" in problem["detail"]
+
+
+def test_mesh_up_grants_reads_through_approved_requests_and_personal_data_only_to_the_analyst(mesh):
+    roster = mesh.urls["roster"]
+    created = mesh.post(f"{roster}/fighters", json=fighter("Pii Check")).json()
+    item = f"{roster}/data-products/fighters/v1/{created['fighter_id']}"
+    assert created["date_of_birth"] is None  # the operator holds write:roster, not pii:roster.fighters
+    reader = httpx.get(item, headers={"Authorization": f"Bearer {mesh.tokens['demo-reader']}"})
+    analyst = httpx.get(item, headers={"Authorization": f"Bearer {mesh.tokens['demo-analyst']}"})
+    assert reader.status_code == analyst.status_code == 200
+    assert reader.json()["date_of_birth"] is None
+    assert analyst.json()["date_of_birth"] == "1995-05-05"
+    audit = httpx.get(f"{mesh.urls['catalog']}/api/v1/audit", params={"limit": 1000}).json()
+    approvals = {(entry["actor"], entry["target"]) for entry in audit if entry["action"] == "access.approved"}
+    assert ("roster", "demo-analyst → roster/fighters v1 +pii") in approvals
+    assert ("roster", "schedule → roster/fighters v1") in approvals  # schedule's declared lookup, approved by roster

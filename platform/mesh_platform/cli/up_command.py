@@ -186,6 +186,14 @@ def _credentials_environment(spec: ServiceSpec, clients: dict[str, dict], run_di
     return {"MESH_CLIENT_ID": client["client_id"], "MESH_CLIENT_SECRET": client["secret"]}
 
 
+def _products_with_personal_data() -> set[tuple[str, str]]:
+    """``(domain, product)`` of every product whose contract declares personal data."""
+    try:
+        return {(c.domain, c.product) for c in ContractRegistry.from_directory() if c.pii_fields}
+    except Exception:  # no readable contracts here: the analyst asks for reads only
+        return set()
+
+
 def _registered_products(catalog_url: str, domains: list[str], timeout: float = 30.0) -> dict:
     """The catalog's products once every product major the domains' contracts declare is registered (services
     register in the background at start-up)."""
@@ -209,11 +217,12 @@ def _grant_demo_access(catalog_url: str, run_dir: Path, domains: list[str], cons
     with console.status("granting demo access (access requests approved by their owners)..."):
         try:
             products = _registered_products(catalog_url, domains)
+            personal = _products_with_personal_data()
             for client_id, pii in ((READER, False), (ANALYST, True)):
                 auth = credentials_of(run_dir, client_id, catalog_url)
                 for product in products["items"]:
                     for major in product.get("majors", []):
-                        wants_pii = pii and "pii" in product.get("tags", [])
+                        wants_pii = pii and (product["domain"], product["product"]) in personal
                         httpx.post(
                             f"{catalog_url}/api/v1/access-requests", auth=auth, timeout=10,
                             json={"domain": product["domain"], "product": product["product"], "major": major,
