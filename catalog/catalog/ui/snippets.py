@@ -16,12 +16,19 @@ def consume_snippets(domain: str, product: str, major: int, ports: Ports, servic
     curl = (f'# export MESH_TOKEN=$(mesh token <your client>); needs read:{domain}.{product}.v{major}\n'
             f'curl -s -H "Authorization: Bearer $MESH_TOKEN" "{url}?limit=10"')
     kafka = f'''import json
+import os
 from kafka import KafkaConsumer
 
+# The brokers admit authenticated principals only, and ACLs decide what each may read: your domain's principal
+# needs a read grant for {domain}.{product}.v{major} (request access in the catalog) and reads as its own group.
 consumer = KafkaConsumer(
     "{topic}",
     bootstrap_servers="{servers}",
-    group_id="my-team",                # one consumer group per consuming domain
+    security_protocol="SASL_PLAINTEXT",  # SASL_SSL on a managed cluster
+    sasl_mechanism="SCRAM-SHA-512",
+    sasl_plain_username="my-team",
+    sasl_plain_password=os.environ["KAFKA_PASSWORD"],
+    group_id="my-team",                # the consumer group named after your principal
     auto_offset_reset="earliest",      # the topic keeps its history: replay from the start
     enable_auto_commit=False,
 )
