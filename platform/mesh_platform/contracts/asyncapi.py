@@ -69,12 +69,20 @@ def asyncapi_document(
             KAFKA_SERVER_ID: {
                 "host": kafka_bootstrap_servers,
                 "protocol": "kafka",
-                "description": "The mesh's Kafka broker (KAFKA_BOOTSTRAP_SERVERS).",
+                "description": "The mesh's Kafka broker (KAFKA_BOOTSTRAP_SERVERS). Clients authenticate with "
+                "SASL/SCRAM-SHA-512 as their domain's principal; ACLs admit reads only of granted product majors.",
+                "security": [{"$ref": "#/components/securitySchemes/scram"}],
             }
         },
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages, "schemas": schemas},
+        "components": {
+            "messages": messages,
+            "schemas": schemas,
+            "securitySchemes": {
+                "scram": {"type": "scramSha512", "description": "SASL/SCRAM-SHA-512 as your domain's principal."}
+            },
+        },
     }
 
 

@@ -27,6 +27,8 @@ def test_asyncapi_has_a_channel_per_topic_and_a_message_per_event_type(registry:
     document = asyncapi_document("schedule", registry, kafka_bootstrap_servers="broker:29092")
     assert document["asyncapi"] == "3.0.0"
     assert document["servers"]["mesh-kafka"]["host"] == "broker:29092"
+    security = document["servers"]["mesh-kafka"]["security"][0]["$ref"].rsplit("/", 1)[-1]
+    assert document["components"]["securitySchemes"][security]["type"] == "scramSha512"  # as the brokers demand
     assert {c["address"]: sorted(c["messages"]) for c in document["channels"].values()} == {
         "schedule.bouts.v1": [
             "octagon.schedule.bout.cancelled.v1",
