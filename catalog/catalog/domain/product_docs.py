@@ -32,6 +32,7 @@ _OPERATORS = {"mustBe": "must be", "mustNotBe": "must not be", "mustBeLessThan":
               "mustBeGreaterOrEqualTo": "must be at least", "mustBeBetween": "must be between",
               "mustNotBeBetween": "must not be between"}
 _KNOWN_SERVER_TYPES = ("api", "kafka")
+_ANALYTICAL_ID = "analytical"  # the api server that is the analytical port (mesh_platform.contracts.product)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def product_docs_markdown(
         _terms(terms, fields, context),
         _http(product, version, contract, found_ports, fields, context),
         _kafka(product, version, contract, found_ports, fields, context),
-        _other_ports(contract),
+        _other_ports(contract, context),
         _versions(product, version, context),
     ]
     return "\n\n".join(section.strip() for section in sections if section.strip()) + "\n"
@@ -325,19 +326,73 @@ def _kafka(
     return "\n".join(lines)
 
 
-def _other_ports(contract: Mapping[str, Any]) -> str:
-    others = [s for s in contract.get("servers") or [] if isinstance(s, Mapping) and s.get("type") not in _KNOWN_SERVER_TYPES]
+def _other_ports(contract: Mapping[str, Any], context: DocsContext | None = None) -> str:
+    servers = [s for s in contract.get("servers") or [] if isinstance(s, Mapping)]
+    analytical = next((s for s in servers if s.get("id") == _ANALYTICAL_ID and s.get("type") == "api"), None)
+    others = [s for s in servers if s.get("type") not in _KNOWN_SERVER_TYPES]
     lines = ["### Analytical port", ""]
-    if not others:
+    if analytical is None and not others:
         lines.append("This major declares no analytical port (a whole-product snapshot for analytical engines) "
                      "yet; when its contract lists one, this section says how to read it.")
         return "\n".join(lines)
-    lines += ["| Server | Type | Location | Description |", "|---|---|---|---|"]
+    if analytical is not None:
+        lines += _analytical(contract, analytical, context)
+    if others:
+        lines += ["| Server | Type | Location | Description |", "|---|---|---|---|"]
     for server in others:
         location = server.get("location") or server.get("host") or server.get("path") or "—"
         lines.append(f"| {code(server.get('id') or server.get('server') or '—')} | {text(server.get('type'))} | "
                      f"{code(location)} | {text(server.get('description') or '')} |")
     return "\n".join(lines)
+
+
+def _analytical(contract: Mapping[str, Any], server: Mapping[str, Any], context: DocsContext | None) -> list[str]:
+    """How to read the analytical port (``…/analytical/<product>/v<major>.parquet|.ndjson``) from common engines."""
+    location = str(server.get("location") or "")
+    variable = re.match(r"\$\{([A-Z0-9_]+):-([^}]*)\}", location)
+    default_base = variable.group(2) if variable else location.split("/analytical/", 1)[0]
+    base = (context.service_url if context and context.service_url else None) or default_base
+    path = location.split("/analytical/", 1)[-1].rsplit(".", 1)[0]
+    url = f"{base}/analytical/{path}"
+    domain, product = contract.get("domain"), str(contract.get("id") or "").split(".", 1)[-1]
+    major = str(contract.get("version") or "1").split(".", 1)[0]
+    change = next((p.get("value") for p in server.get("customProperties") or []
+                   if isinstance(p, Mapping) and p.get("property") == "changeTimestampField"), None)
+    lines = [
+        f"The whole product as one consistent snapshot: `GET {url}.parquet` (columns typed from the schema above) "
+        f"or `GET {url}.ndjson` (one record per line). Same token and scope as HTTP "
+        f"({code(f'read:{domain}.{product}.v{major}')}); personal data is null without "
+        f"{code(f'pii:{domain}.{product}')}. The answer carries `X-Snapshot-Time`, `X-Row-Count` and "
+        "`X-Content-SHA256` (SHA-256 of the body).",
+        "",
+        (f"Incremental: `?since=<X-Snapshot-Time of an earlier snapshot>` returns the records whose {code(change)} "
+         "is at or after it; merge them by key." if change else
+         "This product has no change timestamp, so no incremental snapshots: `?since=` is refused."),
+        "",
+        (f"`datacontract test --server {server.get('server')} <contract>` tests it, with the token in "
+         f"`DATACONTRACT_API_HEADER_AUTHORIZATION=\"Bearer $MESH_TOKEN\"`"
+         + (f" and `{variable.group(1)}` pointing at the deployment." if variable else ".")),
+        "",
+        fenced(
+            "-- DuckDB (httpfs): the snapshot is streamed, so download it whole\n"
+            "INSTALL httpfs; LOAD httpfs; SET force_download = true;\n"
+            "CREATE SECRET mesh (TYPE http, EXTRA_HTTP_HEADERS MAP {'Authorization': 'Bearer <token>'});\n"
+            f"SELECT * FROM read_parquet('{url}.parquet');",
+            "sql",
+        ),
+        "",
+        fenced(
+            "import io, os\n\nimport httpx\nimport pandas as pd\nimport polars as pl\n\n"
+            "headers = {\"Authorization\": f\"Bearer {os.environ['MESH_TOKEN']}\"}\n"
+            f"# pandas\nfighters = pd.read_parquet(\"{url}.parquet\", storage_options=headers)\n"
+            f"# Polars\nresponse = httpx.get(\"{url}.parquet\", headers=headers, timeout=None)\n"
+            "frame = pl.read_parquet(io.BytesIO(response.content))\n"
+            "print(response.headers[\"X-Snapshot-Time\"], response.headers[\"X-Row-Count\"])",
+            "python",
+        ),
+        "",
+    ]
+    return lines
 
 
 def _versions(product: DataProduct, version: ProductVersion, context: DocsContext) -> str:

@@ -175,7 +175,11 @@ def test_docs_markdown_documents_the_product_for_consumers(mesh: TestClient):
     for header in ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_dataschema"):
         assert f"| `{header}` |" in md
     assert "**Consumer group**" in md and "subscriptions.yaml" in md
-    assert "### Analytical port" in md and "declares no analytical port" in md
+    assert "### Analytical port" in md and "declares no analytical port" not in md
+    assert "/analytical/fighters/v1.parquet" in md and "/analytical/fighters/v1.ndjson" in md
+    for reader in ("SELECT * FROM read_parquet(", "pd.read_parquet(", "pl.read_parquet(", "--server roster-analytical"):
+        assert reader in md, reader
+    assert "`X-Snapshot-Time`" in md and "`updated_at` is at or after it" in md
     event_value = json.loads(re.search(r"^value: (\{.*\})$", md, re.M).group(1))
     assert "date_of_birth" not in event_value and event_value["fighter_id"] == example["fighter_id"]
 
