@@ -31,6 +31,7 @@ from mesh_platform.kafka.errors import BrokerError
 from mesh_platform.kafka.server_config import (
     ADMIN_USER,
     CONTROLLER_USER,
+    NODE_ID,
     log4j2_properties,
     render_properties,
     server_properties,
@@ -62,8 +63,20 @@ class LocalKafkaBroker:
         host: str = "127.0.0.1",
         distribution: KafkaDistribution | None = None,
         heap: str = "512m",
+        *,
+        node_id: int = NODE_ID,
+        quorum_voters: str | None = None,
+        cluster_size: int = 1,
+        cluster_id: str | None = None,
+        secrets_dir: Path | None = None,
     ) -> None:
+        """A single node by default; :class:`~mesh_platform.kafka.cluster.LocalKafkaCluster` passes the node's id,
+        the voter set, the cluster's size and id, and the secrets directory every node of the cluster shares."""
         self.data_dir = Path(data_dir)
+        self.node_id = node_id
+        self.quorum_voters = quorum_voters
+        self.cluster_size = cluster_size
+        self._given_cluster_id = cluster_id
         self.port = port
         self.controller_port = controller_port
         self.host = host
@@ -71,7 +84,7 @@ class LocalKafkaBroker:
         self.heap = heap
         self._process: subprocess.Popen[bytes] | None = None
         self._stdout: IO[bytes] | None = None
-        self._secrets = PasswordStore(self.data_dir / "secrets")
+        self._secrets = PasswordStore(Path(secrets_dir) if secrets_dir is not None else self.data_dir / "secrets")
 
     @property
     def bootstrap_servers(self) -> str:
@@ -108,6 +121,16 @@ class LocalKafkaBroker:
         """
         if self.is_running():
             return self
+        self.launch(progress)
+        (progress or (lambda _line: None))("Waiting for the broker to answer")
+        self.wait_ready(timeout)
+        return self
+
+    def launch(self, progress: Progress | None = None) -> None:
+        """Start the broker process without waiting for it to serve (a node of a cluster answers only once a
+        majority of the controllers runs, so a cluster launches every node first, then waits for each)."""
+        if self.is_running():
+            return
         say = progress or (lambda _line: None)
         self._refuse_taken_port(self.port, "KAFKA_PORT")
         self._refuse_taken_port(self.controller_port, "KAFKA_CONTROLLER_PORT")
@@ -116,7 +139,8 @@ class LocalKafkaBroker:
         classpath = self.distribution.classpath(progress=say)
         properties_file = self._write_config()
         self._format_storage(java, classpath, java_options, properties_file)
-        say(f"Starting Kafka {self.distribution.version} on {self.bootstrap_servers}")
+        say(f"Starting Kafka {self.distribution.version} on {self.bootstrap_servers}"
+            + (f" (node {self.node_id})" if self.cluster_size > 1 else ""))
         self._stdout = open(self.data_dir / "logs" / "stdout.log", "ab")
         self._process = subprocess.Popen(
             [java, *java_options, "-cp", classpath, "kafka.Kafka", str(properties_file)],
@@ -132,9 +156,18 @@ class LocalKafkaBroker:
         # An exit of the Python process that skips stop() (an uncaught exception, sys.exit) must not orphan a JVM
         # that keeps the ports. Death by a signal skips atexit; _die_with_parent covers that.
         atexit.register(self.stop)
-        say("Waiting for the broker to answer")
+        # Whoever must crash this node on purpose (the fault tests) finds its process here; it leads its own group.
+        self.pid_file.write_text(f"{self._process.pid}\n")
+
+    @property
+    def pid_file(self) -> Path:
+        """Holds the id of the broker's process (the leader of its process group) while it runs."""
+        return self.data_dir / "kafka.pid"
+
+    def wait_ready(self, timeout: float = START_TIMEOUT_SECONDS) -> None:
+        """Return once the launched broker answers a metadata request; :class:`BrokerError` (and the broker
+        stopped) when it exits or does not answer within ``timeout`` seconds."""
         self._wait_until_ready(timeout)
-        return self
 
     def stop(self, timeout: float = 30) -> None:
         """Stop the broker: SIGTERM (a clean shutdown that flushes the logs), SIGKILL after ``timeout`` seconds."""
@@ -150,6 +183,7 @@ class LocalKafkaBroker:
         if self._stdout is not None:
             self._stdout.close()
             self._stdout = None
+        self.pid_file.unlink(missing_ok=True)
 
     def kill(self) -> None:
         """SIGKILL the broker, as a crash would (no clean shutdown); :meth:`start` recovers on the same data."""
@@ -161,6 +195,7 @@ class LocalKafkaBroker:
         if self._stdout is not None:
             self._stdout.close()
             self._stdout = None
+        self.pid_file.unlink(missing_ok=True)
 
     def is_running(self) -> bool:
         """Whether the broker process is alive (not necessarily ready)."""
@@ -225,18 +260,28 @@ class LocalKafkaBroker:
             self.log_dir,
             admin_password=self._secrets.get_or_create(ADMIN_USER),
             controller_password=self._secrets.get_or_create(CONTROLLER_USER),
+            node_id=self.node_id,
+            quorum_voters=self.quorum_voters,
+            cluster_size=self.cluster_size,
+        )
+        header = (
+            "Single-node KRaft broker written by Octagon Mesh at every start."
+            if self.cluster_size <= 1
+            else f"Node {self.node_id} of a {self.cluster_size}-node KRaft cluster written by Octagon Mesh at every start."
         )
         # It holds the JAAS passwords: private from its creation on.
         descriptor = os.open(properties_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.chmod(properties_file, 0o600)
         with os.fdopen(descriptor, "w") as file:
-            file.write(render_properties(properties, "Single-node KRaft broker written by Octagon Mesh at every start."))
+            file.write(render_properties(properties, header))
         self._log4j_config.write_text(log4j2_properties(self.server_log))
         return properties_file
 
     def _cluster_id(self) -> str:
         # Kept beside the data so a restart formats (or skips formatting) with the same id; a broker refuses a log
-        # directory whose meta.properties names another cluster.
+        # directory whose meta.properties names another cluster. The nodes of a cluster share the cluster's id.
+        if self._given_cluster_id is not None:
+            return self._given_cluster_id
         id_file = self.data_dir / "cluster.id"
         if id_file.is_file():
             return id_file.read_text().strip()

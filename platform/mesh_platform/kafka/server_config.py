@@ -1,4 +1,8 @@
-"""The files a single-node KRaft broker starts from: ``server.properties`` and a Log4j 2 configuration."""
+"""The files a KRaft broker starts from: ``server.properties`` and a Log4j 2 configuration.
+
+One combined broker+controller node by default; :mod:`mesh_platform.kafka.cluster` runs several with a node id, the
+static voter set and the replication settings of :func:`cluster_properties` each.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 NODE_ID = 1
-
+# A cluster of this many nodes or more keeps three replicas of everything, two of which must acknowledge a write:
+# one node may fail without losing an acknowledged record or refusing acks=all producers.
+DURABLE_CLUSTER_SIZE = 3
 
 ADMIN_USER = "admin"
 CONTROLLER_USER = "controller"
@@ -22,6 +28,9 @@ def server_properties(
     *,
     admin_password: str,
     controller_password: str,
+    node_id: int = NODE_ID,
+    quorum_voters: str | None = None,
+    cluster_size: int = 1,
 ) -> dict[str, str]:
     """The settings of one process that is both the KRaft controller and the only broker of its cluster.
 
@@ -32,6 +41,10 @@ def server_properties(
     (its credentials live in the metadata log the controller serves), and a PLAINTEXT controller listener would
     present ``User:ANONYMOUS``, which would then have to be a super user reachable by anyone who can open the
     controller port. Both ``admin`` (inter-broker traffic on ``CLIENT``) and ``controller`` are super users.
+
+    In a cluster, ``node_id`` names this node, ``quorum_voters`` lists every controller (``id@host:port,...``) and
+    ``cluster_size`` sets the replication of the internal topics and the topic defaults (:func:`cluster_properties`).
+    The defaults are the single node's settings.
     """
     scram_login = (
         "org.apache.kafka.common.security.scram.ScramLoginModule required "
@@ -43,13 +56,13 @@ def server_properties(
         f'user_{CONTROLLER_USER}="{_jaas_quoted(controller_password)}";'
     )
     client, controller = CLIENT_LISTENER.lower(), CONTROLLER_LISTENER.lower()
-    return {
+    properties = {
         "process.roles": "broker,controller",
-        "node.id": str(NODE_ID),
+        "node.id": str(node_id),
         # A static voter set, the simplest quorum for one node: `StorageTool format` needs no `--standalone` (that
         # is for a dynamic quorum, `controller.quorum.bootstrap.servers`), and the controller's address is read
         # from this file at every start - a data directory restarts fine after KAFKA_CONTROLLER_PORT changed.
-        "controller.quorum.voters": f"{NODE_ID}@{host}:{controller_port}",
+        "controller.quorum.voters": quorum_voters or f"{node_id}@{host}:{controller_port}",
         "listeners": f"{CLIENT_LISTENER}://{host}:{port},{CONTROLLER_LISTENER}://{host}:{controller_port}",
         "advertised.listeners": f"{CLIENT_LISTENER}://{host}:{port},{CONTROLLER_LISTENER}://{host}:{controller_port}",
         "inter.broker.listener.name": CLIENT_LISTENER,
@@ -82,6 +95,30 @@ def server_properties(
         # Topics are provisioned from the contracts (`mesh topics apply`); a typo in a topic name must fail, not
         # create a topic with whatever the broker-wide defaults are.
         "auto.create.topics.enable": "false",
+    }
+    properties.update(cluster_properties(cluster_size))
+    return properties
+
+
+def cluster_properties(cluster_size: int) -> dict[str, str]:
+    """The replication settings of a node in a cluster of ``cluster_size`` nodes (none for a single node).
+
+    From three nodes on, the internal topics (consumer offsets, transaction state, share-group state) and topics
+    created without an explicit replication factor get three replicas and ``min.insync.replicas=2``; with fewer
+    nodes, as many replicas as there are nodes. Product topics carry their own settings from the contracts.
+    """
+    if cluster_size <= 1:
+        return {}
+    replicas = min(cluster_size, DURABLE_CLUSTER_SIZE)
+    min_insync = str(replicas - 1)
+    return {
+        "default.replication.factor": str(replicas),
+        "min.insync.replicas": min_insync,
+        "offsets.topic.replication.factor": str(replicas),
+        "transaction.state.log.replication.factor": str(replicas),
+        "transaction.state.log.min.isr": min_insync,
+        "share.coordinator.state.topic.replication.factor": str(replicas),
+        "share.coordinator.state.topic.min.isr": min_insync,
     }
 
 

@@ -84,3 +84,40 @@ def test_log4j_configuration_writes_to_the_file_only(tmp_path):
     assert config["appender.server.type"] == "RollingFile"
     assert config["appender.server.fileName"] == str(tmp_path / "logs" / "server.log")
     assert config["rootLogger.appenderRef.server.ref"] == "server"
+
+
+def test_a_single_node_sets_no_cluster_defaults_for_topics():
+    properties = properties_of()
+
+    assert "default.replication.factor" not in properties and "min.insync.replicas" not in properties
+    assert properties["node.id"] == "1"
+
+
+def test_a_node_of_a_three_node_cluster_lists_every_voter_and_keeps_three_replicas_of_which_two_acknowledge():
+    voters = "1@127.0.0.1:9093,2@127.0.0.1:9193,3@127.0.0.1:9293"
+    properties = server_properties(
+        "127.0.0.1", 9192, 9193, Path("/d"), admin_password="a", controller_password="c",
+        node_id=2, quorum_voters=voters, cluster_size=3,
+    )
+
+    assert properties["node.id"] == "2"
+    assert properties["controller.quorum.voters"] == voters
+    assert properties["listeners"] == "CLIENT://127.0.0.1:9192,CONTROLLER://127.0.0.1:9193"
+    assert {key: properties[key] for key in (
+        "default.replication.factor", "min.insync.replicas", "offsets.topic.replication.factor",
+        "transaction.state.log.replication.factor", "transaction.state.log.min.isr",
+        "share.coordinator.state.topic.replication.factor", "share.coordinator.state.topic.min.isr",
+    )} == {
+        "default.replication.factor": "3", "min.insync.replicas": "2", "offsets.topic.replication.factor": "3",
+        "transaction.state.log.replication.factor": "3", "transaction.state.log.min.isr": "2",
+        "share.coordinator.state.topic.replication.factor": "3", "share.coordinator.state.topic.min.isr": "2",
+    }
+
+
+def test_a_two_node_cluster_replicates_on_both_and_accepts_a_write_on_one():
+    properties = server_properties(
+        "127.0.0.1", 1, 2, Path("/d"), admin_password="a", controller_password="c", node_id=1,
+        quorum_voters="1@127.0.0.1:2,2@127.0.0.1:4", cluster_size=2,
+    )
+
+    assert (properties["offsets.topic.replication.factor"], properties["min.insync.replicas"]) == ("2", "1")
