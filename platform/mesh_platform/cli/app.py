@@ -24,6 +24,10 @@ app.add_typer(dlq_app, name="dlq", help="Inspect and re-drive a subscriber's dea
 console = Console()
 
 RunDir = Annotated[Path, typer.Option("--run-dir", envvar="MESH_RUN_DIR", help="Stores, logs and broker data.")]
+Brokers = Annotated[int, typer.Option(
+    min=1, envvar="MESH_KAFKA_BROKERS",
+    help="Local Kafka nodes (KRaft, each broker and controller); 3 or more keep three replicas of every topic, two "
+         "of which must acknowledge. Node n listens on KAFKA_PORT/KAFKA_CONTROLLER_PORT + 100·(n-1).")]
 DEMO_ENTRY_POINT_GROUP = "octagon_mesh.demo"
 
 
@@ -35,21 +39,22 @@ def up(
     postgres: Annotated[bool, typer.Option("--postgres/--sqlite", help="A PostgreSQL database per service.")] = False,
     postgres_url: Annotated[str, typer.Option(envvar="MESH_POSTGRES_URL", help="Admin URL of the PostgreSQL server.")]
     = DEFAULT_POSTGRES_ADMIN_URL,
+    brokers: Brokers = 1,
 ) -> None:
     """Start the broker, the catalog and every domain, load demo data, and run until Ctrl-C."""
     from mesh_platform.cli.up_command import run_up
 
     raise typer.Exit(run_up(run_dir, console, load_demo=_demo_loader() if demo else None, replicas=replicas,
-                            postgres_url=postgres_url if postgres else None))
+                            postgres_url=postgres_url if postgres else None, brokers=brokers))
 
 
 @app.command()
-def broker(run_dir: RunDir = Path(".run")) -> None:
-    """Run only the Kafka broker (KRaft, single node) until Ctrl-C."""
+def broker(run_dir: RunDir = Path(".run"), brokers: Brokers = 1) -> None:
+    """Run only Kafka (KRaft: one node, or a cluster with --brokers N) until Ctrl-C."""
     from mesh_platform.cli.broker_command import run_broker
     from mesh_platform.kafka.settings import BrokerSettings
 
-    raise typer.Exit(run_broker(run_dir, BrokerSettings(), console))
+    raise typer.Exit(run_broker(run_dir, BrokerSettings(), console, brokers=brokers))
 
 
 @app.command()

@@ -17,6 +17,7 @@ from rich.status import Status
 from mesh_platform.cli.topics_command import CREDENTIALS_DIR, provision_event_plane
 from mesh_platform.kafka.broker import LocalKafkaBroker
 from mesh_platform.kafka.client import KafkaSettingsError, kafka_client_kwargs
+from mesh_platform.kafka.cluster import LocalKafkaCluster
 from mesh_platform.kafka.distribution import KafkaDistribution
 from mesh_platform.kafka.errors import BrokerError
 from mesh_platform.kafka.settings import BrokerSettings
@@ -24,11 +25,12 @@ from mesh_platform.kafka.settings import BrokerSettings
 _EXTERNAL_CHECK_TIMEOUT_MS = 5_000
 
 
-def run_broker(run_dir: Path, settings: BrokerSettings, console: Console) -> int:
+def run_broker(run_dir: Path, settings: BrokerSettings, console: Console, *, brokers: int = 1) -> int:
     """Provide the mesh's Kafka and return an exit code (0 ok, 1 when the broker could not be had).
 
     With ``KAFKA_BOOTSTRAP_SERVERS`` set, only check that cluster answers. Otherwise start a local broker with its
-    data in ``<run_dir>/kafka``, print its address and keep it running until Ctrl-C or SIGTERM, then stop it.
+    data in ``<run_dir>/kafka`` (``brokers`` > 1: a cluster of that many nodes), print its address and keep it
+    running until Ctrl-C or SIGTERM, then stop it.
     """
     try:
         if settings.kafka_bootstrap_servers:
@@ -38,7 +40,7 @@ def run_broker(run_dir: Path, settings: BrokerSettings, console: Console) -> int
                 "(KAFKA_BOOTSTRAP_SERVERS); no local broker started."
             )
             return 0
-        return _run_local(run_dir, settings, console)
+        return _run_local(run_dir, settings, console, brokers)
     except BrokerError as e:
         console.print(f"[red]{escape(str(e))}[/]")
         return 1
@@ -66,14 +68,25 @@ def _check_external(bootstrap_servers: str) -> None:
         ) from e
 
 
-def _run_local(run_dir: Path, settings: BrokerSettings, console: Console) -> int:
-    broker = LocalKafkaBroker(
-        data_dir=run_dir / "kafka",
-        port=settings.kafka_port,
-        controller_port=settings.kafka_controller_port,
-        distribution=KafkaDistribution(settings.kafka_version),
-        heap=settings.kafka_heap,
-    )
+def _run_local(run_dir: Path, settings: BrokerSettings, console: Console, brokers: int = 1) -> int:
+    broker: LocalKafkaBroker | LocalKafkaCluster
+    if brokers > 1:
+        broker = LocalKafkaCluster(
+            run_dir / "kafka",
+            nodes=brokers,
+            port=settings.kafka_port,
+            controller_port=settings.kafka_controller_port,
+            distribution=KafkaDistribution(settings.kafka_version),
+            heap=settings.kafka_heap,
+        )
+    else:
+        broker = LocalKafkaBroker(
+            data_dir=run_dir / "kafka",
+            port=settings.kafka_port,
+            controller_port=settings.kafka_controller_port,
+            distribution=KafkaDistribution(settings.kafka_version),
+            heap=settings.kafka_heap,
+        )
     with _sigterm_as_keyboard_interrupt():
         try:
             started = time.monotonic()

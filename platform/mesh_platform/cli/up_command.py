@@ -29,6 +29,7 @@ from mesh_platform.cli.demo_clients import (
 from mesh_platform.cli.topics_command import provision_event_plane, without_kafka_secrets
 from mesh_platform.contracts import ContractRegistry
 from mesh_platform.kafka import BrokerError, BrokerSettings, KafkaDistribution, LocalKafkaBroker
+from mesh_platform.kafka.cluster import LocalKafkaCluster
 from mesh_platform.launcher.catch_up import http_pipeline_reader, wait_for_catch_up
 from mesh_platform.launcher.postgres_stores import ensure_service_databases
 from mesh_platform.launcher.supervisor import LaunchError, Supervisor, port_in_use
@@ -49,12 +50,15 @@ def run_up(
     stop_when_ready: bool = False,
     replicas: int = 1,
     postgres_url: str | None = None,
+    brokers: int = 1,
 ) -> int:
     """Start everything, wait for readiness, load demo data, then wait for Ctrl-C and stop everything.
 
     ``stop_when_ready`` makes it a start-up check (used by the benchmark): it returns once all is ready.
     ``postgres_url`` (an admin URL) gives every service a PostgreSQL database of its own instead of a SQLite file;
     ``replicas`` runs every domain that many times, sharing its store (which then has to be PostgreSQL).
+    ``brokers`` > 1 starts a local KRaft cluster of that many nodes instead of one broker (node n on
+    ``KAFKA_PORT``/``KAFKA_CONTROLLER_PORT`` + 100·(n-1)); services get every node's address.
     """
     run_dir = run_dir.resolve()
     private_directory(run_dir, tighten=True)  # stores, logs, broker data and secrets live here
@@ -71,7 +75,7 @@ def run_up(
                 raise LaunchError(
                     f"port {spec.port} for {spec.name} is already in use; set {spec.port_variable} to use another port"
                 )
-            bootstrap = _start_broker(run_dir, console, cleanup)
+            bootstrap = _start_broker(run_dir, console, cleanup, brokers)
             # Topics, principals and ACLs exist before any producer or subscriber starts.
             kafka_environments = provision_event_plane(
                 run_dir, bootstrap, console, local=not BrokerSettings().kafka_bootstrap_servers
@@ -149,7 +153,7 @@ def _wait_for_consistency(urls: dict[str, str], console: Console, timeout: float
         console.print(f"[red]not caught up after {took:.0f}s:[/] {progress.describe()}", highlight=False)
 
 
-def _start_broker(run_dir: Path, console: Console, cleanup: ExitStack) -> str:
+def _start_broker(run_dir: Path, console: Console, cleanup: ExitStack, brokers: int = 1) -> str:
     settings = BrokerSettings()
     if settings.kafka_bootstrap_servers:
         console.print(f"using the Kafka cluster at {settings.kafka_bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS)")
@@ -157,14 +161,27 @@ def _start_broker(run_dir: Path, console: Console, cleanup: ExitStack) -> str:
     distribution = KafkaDistribution(settings.kafka_version)
     with console.status("resolving Apache Kafka from Maven Central (first run only)...") as status:
         distribution.classpath(progress=lambda message: status.update(message))
-    broker = LocalKafkaBroker(
-        run_dir / "kafka",
-        port=settings.kafka_port,
-        controller_port=settings.kafka_controller_port,
-        distribution=distribution,
-        heap=settings.kafka_heap,
-    )
-    with console.status("starting the Kafka broker (KRaft)..."):
+    broker: LocalKafkaBroker | LocalKafkaCluster
+    if brokers > 1:
+        broker = LocalKafkaCluster(
+            run_dir / "kafka",
+            nodes=brokers,
+            port=settings.kafka_port,
+            controller_port=settings.kafka_controller_port,
+            distribution=distribution,
+            heap=settings.kafka_heap,
+        )
+        what = f"a {brokers}-node Kafka cluster (KRaft)"
+    else:
+        broker = LocalKafkaBroker(
+            run_dir / "kafka",
+            port=settings.kafka_port,
+            controller_port=settings.kafka_controller_port,
+            distribution=distribution,
+            heap=settings.kafka_heap,
+        )
+        what = "the Kafka broker (KRaft)"
+    with console.status(f"starting {what}..."):
         broker.start()
     cleanup.callback(broker.stop)
     console.print(f"[green]ready[/]    kafka on {broker.bootstrap_servers}")
