@@ -1,4 +1,3 @@
-import pytest
 
 from mesh_platform.auth import mask_personal_data
 
