@@ -253,7 +253,10 @@ def parse_since(raw: str | None) -> datetime | None:
                            field="since") from e
     if since.tzinfo is None:
         raise ProblemError(BAD_REQUEST, f"since: {raw!r} has no UTC offset (add Z or ±hh:mm)", field="since")
-    return since
+    try:
+        return since.astimezone(UTC)
+    except OverflowError as e:  # e.g. 9999-12-31T23:00:00-14:00 lies past the last representable UTC time
+        raise ProblemError(BAD_REQUEST, f"since: {raw!r} is out of range", field="since") from e
 
 
 def analytical_router(

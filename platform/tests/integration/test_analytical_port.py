@@ -141,7 +141,7 @@ def test_incremental_snapshot_returns_only_the_records_changed_since(product):
 def test_since_is_refused_with_a_problem_when_invalid_or_when_the_product_has_no_change_timestamp(product):
     _, _, analytical = product
     client = client_for(analytical)
-    for value in ("yesterday", "2026-01-01T12:00:00"):
+    for value in ("yesterday", "2026-01-01T12:00:00", "9999-12-31T23:00:00-14:00"):
         response = client.get("/analytical/fighters/v1.ndjson", params={"since": value}, headers=bearer(READ))
         assert response.status_code == 400
         assert response.headers["content-type"] == "application/problem+json"
