@@ -45,9 +45,56 @@ def compose() -> dict:
     return yaml.safe_load(result.stdout)
 
 
+KAFKA_NODES = ["kafka-1", "kafka-2", "kafka-3"]
+
+
 def test_compose_file_runs_the_broker_the_database_and_every_service(compose):
-    assert set(compose["services"]) == {"kafka", "event-plane", "postgres", *SERVICES}
-    assert compose["services"]["kafka"]["image"].startswith("apache/kafka:4")
+    assert set(compose["services"]) == {*KAFKA_NODES, "event-plane", "postgres", *SERVICES}
+    for node in KAFKA_NODES:
+        assert compose["services"][node]["image"].startswith("apache/kafka:4")
+
+
+def rendered_node_config(node_environment: dict, tmp_path: Path) -> dict[str, str]:
+    """The server.properties start-kafka.sh writes for a node with this environment."""
+    environment = {**os.environ, **{key: str(value) for key, value in node_environment.items()},
+                   "KAFKA_RENDER_ONLY": "1", "KAFKA_CONFIG_DIR": str(tmp_path)}
+    result = subprocess.run(["bash", str(ROOT / "deploy/kafka/start-kafka.sh")], env=environment,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = (tmp_path / "server.properties").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+@pytest.mark.parametrize("node_id", [1, 2, 3])
+def test_compose_runs_a_three_node_kraft_cluster_configured_as_mesh_up_brokers_3(compose, node_id, tmp_path):
+    from mesh_platform.kafka.server_config import cluster_properties, server_properties
+
+    nodes = [compose["services"][name] for name in KAFKA_NODES]
+    assert len({node["environment"]["KAFKA_CLUSTER_ID"] for node in nodes}) == 1  # formatted as one cluster
+    assert len({volume for node in nodes for volume in node["volumes"] if "/var/lib/kafka/data" in str(volume)}) == 3
+    voters = "1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093"
+    config = rendered_node_config(compose["services"][f"kafka-{node_id}"]["environment"], tmp_path)
+    local = server_properties(f"kafka-{node_id}", 9092, 9093, Path("/d"), admin_password=SECRETS["KAFKA_ADMIN_PASSWORD"],
+                              controller_password="p", node_id=node_id, quorum_voters=voters, cluster_size=3)
+    for key in ("node.id", "controller.quorum.voters", *cluster_properties(3)):
+        assert config[key] == local[key], key
+    assert config["advertised.listeners"] == f"CLIENT://kafka-{node_id}:9092"
+    assert (config["default.replication.factor"], config["min.insync.replicas"]) == ("3", "2")
+
+
+def test_provisioning_creates_the_contracts_topic_settings_on_the_cluster_uncapped(compose):
+    from mesh_platform.contracts import default_contracts_dir
+    from mesh_platform.kafka.event_plane import EventPlane
+
+    provisioner = compose["services"]["event-plane"]["environment"]
+    assert "KAFKA_MAX_REPLICATION_FACTOR" not in provisioner  # production refuses fewer replicas than declared
+    cluster = ",".join(f"{node}:9092" for node in KAFKA_NODES)
+    assert provisioner["KAFKA_BOOTSTRAP_SERVERS"] == cluster
+    for service in SERVICES:
+        assert compose["services"][service]["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == cluster
+    plane = EventPlane.from_contracts(default_contracts_dir())
+    assert all(spec.for_cluster(len(KAFKA_NODES)) == spec for spec in plane.topics)
+    assert {(spec.replication_factor, spec.config["min.insync.replicas"]) for spec in plane.topics} == {(3, "2")}
 
 
 def test_compose_broker_is_secured_like_the_local_broker():
