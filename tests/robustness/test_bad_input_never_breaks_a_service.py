@@ -20,7 +20,7 @@ from mesh_platform.testing.authority import test_authority
 DOMAINS = ["roster", "schedule", "results", "stats"]
 
 
-COMMAND_AND_PORT_PATHS = re.compile(r"^/(fighters|cards|bouts|data-products)")
+COMMAND_AND_PORT_PATHS = re.compile(r"^/(fighters|cards|bouts|data-products|analytical)")
 CALLS: collections.Counter = collections.Counter()
 
 
