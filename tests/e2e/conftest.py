@@ -58,6 +58,17 @@ class RunningMesh:
             bootstrap_servers=self.bootstrap, security_protocol="SASL_PLAINTEXT", username="admin",
             password=self.kafka_admin_password))
 
+    def forge_fighter_event(self, event_id: str, name: str, key: bytes = b"not-a-uuid") -> None:
+        """Publish, as the broker's super user, a fighter event that breaks roster's contract (no valid id)."""
+        from kafka import KafkaProducer
+
+        producer = KafkaProducer(**self.kafka)
+        producer.send("roster.fighters.v1", key=key, value=f'{{"fighter_id": "{key.decode()}", "name": "{name}"}}'.encode(),
+                      headers=[("ce_specversion", b"1.0"), ("ce_id", event_id.encode()), ("ce_source", b"/tests/e2e"),
+                               ("ce_type", b"octagon.roster.fighter.registered.v1"),
+                               ("content-type", b"application/json")]).get(10)
+        producer.close()
+
     def cli(self, *arguments: str, timeout: float = 120) -> subprocess.CompletedProcess:
         """Run ``mesh <arguments>`` against this mesh, as its user would in the same shell."""
         return subprocess.run([str(Path(sys.executable).parent / "mesh"), *arguments], env=self.environ,

@@ -6,19 +6,14 @@ import uuid
 
 import httpx
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer
 
 pytestmark = pytest.mark.e2e
 
 
 def test_event_breaking_the_contract_is_dead_lettered_with_the_reason_and_the_run_fails(mesh):
     forged_id = str(uuid.uuid4())
-    producer = KafkaProducer(**mesh.kafka)
-    producer.send("roster.fighters.v1", key=b"not-a-uuid", value=b'{"fighter_id": "not-a-uuid", "name": "Forged"}',
-                  headers=[("ce_specversion", b"1.0"), ("ce_id", forged_id.encode()), ("ce_source", b"/tests/e2e"),
-                           ("ce_type", b"octagon.roster.fighter.registered.v1"),
-                           ("content-type", b"application/json")]).get(10)
-    producer.close()
+    mesh.forge_fighter_event(forged_id, "Forged")
 
     consumer = KafkaConsumer("schedule.dlq", **mesh.kafka, auto_offset_reset="earliest",
                              group_id=None, consumer_timeout_ms=20000)

@@ -12,7 +12,6 @@ import uuid
 
 import httpx
 import pytest
-from kafka import KafkaProducer
 
 pytestmark = pytest.mark.e2e
 
@@ -56,12 +55,7 @@ def test_a_killed_domain_is_restarted_while_the_others_keep_serving_and_mesh_sta
 
 def test_mesh_dlq_lists_and_shows_a_parked_event_and_redrive_keeps_what_still_fails(mesh):
     forged_id = str(uuid.uuid4())
-    producer = KafkaProducer(**mesh.kafka)
-    producer.send("roster.fighters.v1", key=b"bad", value=b'{"fighter_id": "bad", "name": "Forged by dlq test"}',
-                  headers=[("ce_specversion", b"1.0"), ("ce_id", forged_id.encode()), ("ce_source", b"/tests/e2e"),
-                           ("ce_type", b"octagon.roster.fighter.registered.v1"),
-                           ("content-type", b"application/json")]).get(10)
-    producer.close()
+    mesh.forge_fighter_event(forged_id, "Forged by dlq test", key=b"bad")
     run_dir = ["--run-dir", str(mesh.run_dir)]
 
     wait_until(lambda: locate(mesh, forged_id) is not None, 60, "the forged event parked by schedule")
