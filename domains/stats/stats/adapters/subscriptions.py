@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from mesh_platform.events.envelope import EventMessage
@@ -14,6 +14,7 @@ from mesh_platform.subscriptions.subscriber import EventHandler
 from stats.adapters.unit_of_work import SqlStatsUnitOfWork
 from stats.domain.model import CountedResult, FighterSnapshot
 from stats.service import handlers
+from stats.service.unit_of_work import StaleKeys
 
 FIGHTERS_TOPIC = "roster.fighters.v1"
 RESULTS_TOPIC = "results.bout-results.v1"
@@ -47,6 +48,22 @@ def counted_result(record: dict[str, Any]) -> CountedResult:
     )
 
 
+def _serialize_stale_keys(session: Session, stale: StaleKeys) -> None:
+    """Make concurrent transactions re-derive the same record or ranking one after the other (PostgreSQL).
+
+    Two instances of stats handle different partitions, so two results of one fighter can commit at once; each
+    would re-derive the record from a snapshot without the other's result, and the last commit would lose one
+    (found by tests/fault/test_scale_out.py). A transaction-scoped advisory lock per stale key, taken in one
+    order, makes the second wait until the first committed; its re-derivation then reads both results.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite allows one writer at a time
+    keys = sorted([f"stats.record:{key}" for key in stale.fighter_ids]
+                  + [f"stats.ranking:{key}" for key in stale.weight_classes])
+    for key in keys:
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+
+
 def event_handlers(unit_of_work: Callable[[], SqlStatsUnitOfWork]) -> dict[str, EventHandler]:
     """Handlers by CloudEvents type; each works in the subscription's transaction."""
 
@@ -59,7 +76,9 @@ def event_handlers(unit_of_work: Callable[[], SqlStatsUnitOfWork]) -> dict[str, 
 
         def refresh(committing: Session) -> None:
             if not committing.in_nested_transaction():
-                handlers.refresh_stale(unit_of_work().join(committing))
+                joined = unit_of_work().join(committing)
+                _serialize_stale_keys(committing, joined.stale)
+                handlers.refresh_stale(joined)
 
         event.listen(session, "before_commit", refresh)
 
