@@ -1,12 +1,14 @@
 """``mesh up --postgres``: one PostgreSQL database per service, created when missing, on a server the user names.
 
-Each service gets ``postgresql://…/mesh_<service>`` as its store (its instances share it). The server is the one
+Each service gets ``postgresql://…/mesh_<service>`` as its store (its instances share it); ``MESH_POSTGRES_DATABASE_PREFIX``
+replaces ``mesh_`` (a test run of its own, two meshes on one server). The server is the one
 ``MESH_POSTGRES_URL`` points at (by default the local cluster that ``scripts/bootstrap.sh`` starts, role
 ``octagon``); the role needs CREATEDB. Databases are kept between runs, as the SQLite files are.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 
@@ -17,9 +19,10 @@ DEFAULT_ADMIN_URL = "postgresql+psycopg://octagon:octagon@127.0.0.1:5432/postgre
 _SAFE_NAME = re.compile(r"[^a-z0-9_]")
 
 
-def database_name(service: str) -> str:
-    """``mesh_<service>`` with every character PostgreSQL would need quoted replaced."""
-    return "mesh_" + _SAFE_NAME.sub("_", service.lower())
+def database_name(service: str, prefix: str | None = None) -> str:
+    """``mesh_<service>`` (or ``<prefix><service>``) with every character PostgreSQL would need quoted replaced."""
+    prefix = os.environ.get("MESH_POSTGRES_DATABASE_PREFIX", "mesh_") if prefix is None else prefix
+    return _SAFE_NAME.sub("_", (prefix + service).lower())
 
 
 def ensure_service_databases(admin_url: str, services: Iterable[str]) -> dict[str, str]:
