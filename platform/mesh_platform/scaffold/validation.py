@@ -42,6 +42,10 @@ def check_domain_name(name: str, root: Path) -> None:
         raise NameRefused(f"{name!r} is a Python keyword and cannot be a package name")
     if name in RESERVED:
         raise NameRefused(f"{name!r} is reserved by the mesh itself")
+    # Before the package checks: which third-party packages happen to be installed must not hide this reason.
+    clash = _variable_clash(name)
+    if clash:
+        raise NameRefused(f"the service's environment variables would clash with {clash}, which the platform reads")
     for existing in (root / "domains" / name, root / "contracts" / name):
         if existing.exists():
             raise NameRefused(f"{name!r} already exists: {existing}")
@@ -54,9 +58,6 @@ def check_domain_name(name: str, root: Path) -> None:
         raise NameRefused(f"package {package!r} would clash with the installed distribution {', '.join(installed)}")
     if _importable(package):
         raise NameRefused(f"package {package!r} would clash with the importable module {package!r}")
-    clash = _variable_clash(name)
-    if clash:
-        raise NameRefused(f"the service's environment variables would clash with {clash}, which the platform reads")
     if package in PLATFORM_TABLES:
         raise NameRefused(f"{package!r} is the name of one of the platform's tables in every store")
 
