@@ -11,7 +11,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_whe
 from mesh_platform.events.envelope import EventMessage, InvalidEnvelope, from_kafka_record
 from mesh_platform.store.platform_tables import PlatformTables
 from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher
+from mesh_platform.subscriptions.health import SubscriptionHealth
 
 if TYPE_CHECKING:
     from mesh_platform.kafka.client import KafkaClientSettings
@@ -43,41 +43,6 @@ class HandlingRefused(Exception):
 
 class ConsumerStalled(Exception):
     """Records wait on assigned partitions but the consumer has returned none for too long: it is rebuilt."""
-
-
-@dataclass
-class SubscriptionHealth:
-    """What a subscription reports about itself (``/ready``, ``/metrics``, ``mesh status``).
-
-    ``state`` is ``starting`` (no consumer yet), ``consuming``, ``retrying`` (a batch keeps failing; ``last_error``
-    says why) or ``stopped``. ``lag`` is, per ``topic/partition``, how many records the group has not committed yet.
-    """
-
-    state: str = "starting"
-    last_error: str | None = None
-    failing_since: float | None = None
-    consecutive_failures: int = 0
-    retries_total: int = 0
-    lag: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def total_lag(self) -> int:
-        """Records waiting across every partition."""
-        return sum(self.lag.values())
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready view."""
-        return {
-            "state": self.state,
-            "lag": self.total_lag,
-            "lag_by_partition": dict(self.lag),
-            "consecutive_failures": self.consecutive_failures,
-            "retries_total": self.retries_total,
-            "failing_for_seconds": (
-                round(time.monotonic() - self.failing_since, 1) if self.failing_since is not None else None
-            ),
-            "last_error": self.last_error,
-        }
 
 
 class Subscription:
