@@ -52,9 +52,9 @@ def _pipeline(pipeline: dict[str, Any]) -> tuple[str, str, str]:
     subscriptions = pipeline.get("subscriptions") or {}
     lines = [f"{group}: {health['state']}, lag {health['lag']}" for group, health in subscriptions.items()]
     failing = [
-        f"{group} failing for {health.get('failing_for_seconds')}s: {health['last_error']}"
+        f"{group} failing for {health.get('failing_for_seconds')}s: {health['error']} (message: GET /admin/pipeline)"
         for group, health in subscriptions.items()
-        if health.get("last_error")
+        if health.get("error")
     ]
     return pending, "\n".join(lines), "; ".join(failing)
 

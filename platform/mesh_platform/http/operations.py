@@ -113,7 +113,8 @@ _READINESS_SCHEMA = {
         "checks": {"type": "object", "additionalProperties": {
             "type": "object", "required": ["ok", "reason"],
             "properties": {"ok": {"type": "boolean"}, "reason": {"type": ["string", "null"]}}}},
-        "pipeline": {"type": "object", "description": "Outbox backlog and each subscription's state, lag and error"},
+        "pipeline": {"type": "object", "description": "Outbox backlog and each subscription's state, lag and error kind "
+                     "(messages: GET /admin/pipeline)"},
     },
 }
 _READINESS_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -129,7 +130,7 @@ def operations_router(
     """The ``/health``, ``/ready`` and ``/metrics`` routes.
 
     ``pipeline`` adds the event pipeline's progress to ``/ready`` (outbox backlog, each subscription's state, lag and
-    last error): informative, it does not make the service unready, since a lagging subscription still serves reads.
+    the kind of its last error, never the message): informative, it does not make the service unready, since a lagging subscription still serves reads.
     """
     router = APIRouter(tags=["operations"])
 

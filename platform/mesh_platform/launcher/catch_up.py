@@ -57,8 +57,8 @@ def read_progress(urls: Mapping[str, str], reader: PipelineReader) -> PipelinePr
                 progress.outbox[service] = pending
         for group, health in (pipeline.get("subscriptions") or {}).items():
             progress.lag[f"{service}/{group}"] = health.get("lag", 0)
-            if health.get("last_error"):
-                progress.failing[f"{service}/{group}"] = health["last_error"]
+            if health.get("error"):
+                progress.failing[f"{service}/{group}"] = health["error"]
     return progress
 
 

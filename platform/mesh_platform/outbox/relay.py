@@ -111,7 +111,8 @@ class OutboxRelay:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.published_total = 0
-        self.last_error: str | None = None
+        self.last_error: str | None = None  # with the message: for logs and administrators only
+        self.error_kind: str | None = None  # the exception's class: safe to show anyone
 
     def start(self) -> None:
         """Run the relay loop in a daemon thread."""
@@ -206,7 +207,7 @@ class OutboxRelay:
         return producer.send(row.topic, value=message.value, key=row.message_key.encode(), headers=kafka_headers(message))
 
     def _record_failure(self, row_ids: list[int], error: Exception) -> None:
-        self.last_error = f"{type(error).__name__}: {error}"
+        self._remember(error)
         with self.engine.begin() as connection:
             connection.execute(
                 update(self.table)
@@ -242,14 +243,17 @@ class OutboxRelay:
                 published = retrying(self.relay_once)  # a fresh back-off for every streak of failures
             except Exception:  # only when stopped while the broker is unreachable: the rows wait for the next start
                 return
-            self.last_error = None
+            self.last_error = self.error_kind = None
             if published:
                 continue  # drain the backlog before sleeping
             self._wake.wait(self.poll_interval)
             self._wake.clear()
 
     def _failed(self, state: RetryCallState) -> None:
-        error = state.outcome.exception() if state.outcome else None
-        self.last_error = f"{type(error).__name__}: {error}"
+        self._remember(state.outcome.exception() if state.outcome else None)
         log.warning("outbox relay failed (attempt %d), retrying in %.1fs: %s", state.attempt_number,
                     state.next_action.sleep if state.next_action else 0.0, self.last_error)
+
+    def _remember(self, error: BaseException | None) -> None:
+        self.error_kind = type(error).__name__
+        self.last_error = f"{self.error_kind}: {error}"

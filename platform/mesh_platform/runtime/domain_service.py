@@ -43,6 +43,7 @@ from mesh_platform.http.operations import (
     operations_router,
     store_check,
 )
+from mesh_platform.http.pipeline import pipeline_router
 from mesh_platform.kafka.client import KafkaClientSettings, kafka_client_kwargs
 from mesh_platform.kafka.topic_check import service_topics, verify_topics
 from mesh_platform.outbox.relay import OutboxRelay, kafka_producer_factory
@@ -168,16 +169,23 @@ class DomainService:
 
         return {subscription.group_id: ParkedEvents(subscription, consumer) for subscription in self.subscriptions}
 
-    def pipeline_status(self) -> dict[str, Any]:
-        """The event pipeline's progress: outbox backlog, and per subscription its state, lag and last error."""
+    def pipeline_status(self, *, detail: bool = False) -> dict[str, Any]:
+        """The event pipeline's progress: outbox backlog, and per subscription its state, lag and error.
+
+        Without ``detail`` (``/ready``, which needs no token) errors are named by kind only; their messages may
+        name hosts, SQL or data, so only the domain's administrators see them (``GET /admin/pipeline``).
+        """
         try:
             pending: int | None = self.relay.pending()
         except Exception:  # a store that is down has no backlog figure; the store check reports it
             pending = None
+        outbox: dict[str, Any] = {"pending": pending, "error": self.relay.error_kind}
+        if detail:
+            outbox["last_error"] = self.relay.last_error
         return {
-            "outbox": {"pending": pending, "last_error": self.relay.last_error},
+            "outbox": outbox,
             "subscriptions": {
-                subscription.group_id: {"topics": subscription.topics, **subscription.health.as_dict()}
+                subscription.group_id: {"topics": subscription.topics, **subscription.health.as_dict(detail=detail)}
                 for subscription in self.subscriptions
             },
         }
@@ -294,6 +302,7 @@ class DomainService:
             {"store": store_check(self.engine), "broker": broker_check(self.kafka)}
         )
         app.include_router(operations_router(probe, self.metrics_registry, self.pipeline_status))
+        app.include_router(pipeline_router(self.pipeline_status, self.authorizer, self.domain))
         app.include_router(quality_router(self.quality, self.authorizer, self.domain, self.relay.wake))
         for router in routers:
             app.include_router(router)

@@ -13,10 +13,14 @@ class SubscriptionHealth:
 
     ``state`` is ``starting`` (no consumer yet), ``consuming``, ``retrying`` (a batch keeps failing; ``last_error``
     says why) or ``stopped``. ``lag`` is, per ``topic/partition``, how many records the group has not committed yet.
+
+    ``error_kind`` (what failed and the exception's class) is safe to show anyone; ``last_error`` adds the exception's
+    message, which may name hosts, SQL or data, so it is shown only to the domain's administrators.
     """
 
     state: str = "starting"
     last_error: str | None = None
+    error_kind: str | None = None
     failing_since: float | None = None
     consecutive_failures: int = 0
     retries_total: int = 0
@@ -27,9 +31,20 @@ class SubscriptionHealth:
         """Records waiting across every partition."""
         return sum(self.lag.values())
 
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready view."""
-        return {
+    def record_error(self, what: str, error: BaseException | None) -> None:
+        """Remember why ``what`` (``batch``, ``consumer``, ``store``…) failed."""
+        kind = type(error).__name__ if error is not None else "unknown error"
+        self.error_kind = f"{what}: {kind}"
+        self.last_error = f"{self.error_kind}: {error}"
+
+    def clear_error(self) -> None:
+        """Forget the last failure (the subscription works again)."""
+        self.error_kind = None
+        self.last_error = None
+
+    def as_dict(self, *, detail: bool = False) -> dict[str, Any]:
+        """A JSON-ready view; ``detail`` adds the last error's message (for administrators only)."""
+        view = {
             "state": self.state,
             "lag": self.total_lag,
             "lag_by_partition": dict(self.lag),
@@ -38,5 +53,8 @@ class SubscriptionHealth:
             "failing_for_seconds": (
                 round(time.monotonic() - self.failing_since, 1) if self.failing_since is not None else None
             ),
-            "last_error": self.last_error,
+            "error": self.error_kind,
         }
+        if detail:
+            view["last_error"] = self.last_error
+        return view

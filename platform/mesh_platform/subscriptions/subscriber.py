@@ -172,7 +172,7 @@ class Subscription:
         error = state.outcome.exception() if state.outcome else None
         health = self.health
         health.state = "retrying" if what == "batch" else "starting"
-        health.last_error = f"{what}: {type(error).__name__}: {error}"
+        health.record_error(what, error)
         health.consecutive_failures = state.attempt_number
         health.retries_total += 1
         if health.failing_since is None:
@@ -189,7 +189,7 @@ class Subscription:
         if health.failing_since is not None:
             log.info("subscription %s recovered after %d failed attempts", self.group_id, health.consecutive_failures)
         health.state = "consuming"
-        health.last_error = None
+        health.clear_error()
         health.failing_since = None
         health.consecutive_failures = 0
 
@@ -270,7 +270,7 @@ class Subscription:
         try:
             self._handle(self._decode_all([record]))
         except OperationalError as e:
-            self.health.last_error = f"store unavailable: {e}"
+            self.health.record_error("store unavailable", e)
             return False
         return True
 

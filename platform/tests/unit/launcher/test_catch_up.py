@@ -9,8 +9,8 @@ URLS = {"catalog": "http://catalog", "roster": "http://roster", "stats": "http:/
 
 def pipeline(pending: int, lag: int = 0, error: str | None = None) -> dict:
     return {
-        "outbox": {"pending": pending, "last_error": None},
-        "subscriptions": {"stats": {"lag": lag, "last_error": error}} if lag or error else {},
+        "outbox": {"pending": pending, "error": None},
+        "subscriptions": {"stats": {"lag": lag, "error": error}} if lag or error else {},
     }
 
 
@@ -39,9 +39,9 @@ def test_backlog_lag_failures_and_silent_services_are_each_named():
     assert not progress.caught_up
     assert progress.describe() == "roster outbox 12, stats not answering"
 
-    answers["http://stats"] = pipeline(0, lag=40, error="batch: OperationalError: database is locked")
+    answers["http://stats"] = pipeline(0, lag=40, error="batch: OperationalError")
     progress = read_progress(URLS, answers.get)
-    assert progress.describe() == "roster outbox 12, stats/stats lag 40, stats/stats FAILING: batch: OperationalError: database is locked"
+    assert progress.describe() == "roster outbox 12, stats/stats lag 40, stats/stats FAILING: batch: OperationalError"
 
 
 def test_waiting_ends_only_after_the_mesh_stayed_caught_up_twice_in_a_row():
