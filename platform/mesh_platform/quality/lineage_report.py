@@ -27,6 +27,7 @@ _ASSERTION_KINDS = {
     "duplicateValues": "unique",
     "rowCount": "row_count",
     "freshness": "freshness",
+    "availability": "availability",
 }
 
 

@@ -29,6 +29,7 @@ from mesh_platform.quality.holds import HoldStore
 from mesh_platform.quality.lineage_report import quality_job, quality_run_event
 from mesh_platform.quality.results import QualityResults, QualityRun, RuleResult
 from mesh_platform.quality.rules import QualityRule, rules_of
+from mesh_platform.slo.availability import AvailabilityCollector, AvailabilitySLI, availability_targets
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class QualityMonitor:
         ports: Sequence[ServedProduct],
         emit: Callable[[object], None] | None = None,
         settings: QualitySettings | None = None,
+        availability: AvailabilitySLI | None = None,
     ) -> None:
         self.domain = domain
         self.contracts = contracts
@@ -82,6 +84,7 @@ class QualityMonitor:
         self.store = store
         self.outbox = outbox
         self.freshness = FreshnessSLI(freshness_targets(contracts, domain))
+        self.availability = availability
         self.gate = QualityGate(contracts, outbox, self.holds, self.results, engine=self.engine, on_run=self._batch_ran,
                                 freshness=self.freshness)
         self.scheduled_errors = 0
@@ -104,9 +107,13 @@ class QualityMonitor:
             outbox=service.tables.outbox,
             ports=service.ports,
             emit=catalog.lineage.emit if catalog is not None else None,
+            availability=AvailabilitySLI(service.metrics_registry,
+                                         availability_targets(service.contracts, service.domain)),
         )
         service.relay.gate = monitor.gate
         service.metrics_registry.register(QualityCollector(monitor))
+        assert monitor.availability is not None
+        service.metrics_registry.register(AvailabilityCollector(monitor.availability))
         return monitor
 
     # lifecycle -----------------------------------------------------------------------------------------------------
@@ -138,9 +145,10 @@ class QualityMonitor:
         # Cross-product rules read other domains' products: the platform's cross-product job runs them.
         run = self.engine.run_contract(contract, {contract.record_name: records}, scope="schedule",
                                        select=lambda rule: not rule.cross_product and select(rule))
-        freshness = self._freshness_result(contract)
-        if freshness is not None:
-            run = replace(run, results=(*run.results, freshness))
+        slo_results = [self._freshness_result(contract), self._availability_result(contract)]
+        found = tuple(result for result in slo_results if result is not None)
+        if found:
+            run = replace(run, results=(*run.results, *found))
         self.results.record(run)
         self._report(run)
         return run
@@ -191,6 +199,25 @@ class QualityMonitor:
                      "published since the last check were late"),
             ran_at=datetime.now(UTC), duration_ms=0.0, metric="freshness", dimension="timeliness", action="warn",
             bad_rows=late, total_rows=published,
+        )
+
+    def _availability_result(self, contract: DataProductContract) -> RuleResult | None:
+        """The availability SLI of the interval since the last check (``badRows``/``totalRows`` = failed/all
+        requests to the product's ports): ``failed`` when the interval's success ratio is below the objective."""
+        if self.availability is None:
+            return None
+        target = self.availability.targets.get((contract.product, contract.major))
+        if target is None:
+            return None
+        good, total = self.availability.since_last(contract.product, contract.major)
+        ratio = good / total if total else 1.0
+        return RuleResult(
+            rule_key="slo:availability", rule_id="availability", object_name=contract.record_name,
+            property_name=None, status="passed" if ratio >= target.objective else "failed",
+            measured=round(ratio * 100, 3), unit="percent", expectation=f">= {target.objective * 100:g} percent",
+            message=f"{total - good} of {total} requests to the product's ports failed on the server since the last check",
+            ran_at=datetime.now(UTC), duration_ms=0.0, metric="availability", dimension="availability", action="warn",
+            bad_rows=total - good, total_rows=total,
         )
 
     # reports -------------------------------------------------------------------------------------------------------
