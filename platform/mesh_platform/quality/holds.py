@@ -7,8 +7,9 @@ stay in the outbox unpublished; the hold names them by position:
 * ``quarantine``: the held event and every later event of the same **key** on its topic (other keys flow).
 
 Releasing a hold (an owner's decision, with a reason) lets the relay publish them in their original order; the
-released event is published as it is, without being checked again. The table belongs to the platform and is
-created on start (``CREATE TABLE IF NOT EXISTS``), beside the outbox it refers to.
+released event is published as it is, without being checked again. The table belongs to the platform and lives
+beside the outbox it refers to; the platform's own Alembic revisions create it
+(:func:`mesh_platform.store.migrations.upgrade_platform_tables`).
 """
 
 from __future__ import annotations
@@ -32,13 +33,13 @@ from sqlalchemy import (
     and_,
     false,
     insert,
-    inspect,
     or_,
     select,
     update,
 )
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.exc import DBAPIError
+
+from mesh_platform.store.migrations import upgrade_platform_tables
 
 _ROW_ID = BigInteger().with_variant(sqlite.INTEGER(), "sqlite")
 
@@ -104,12 +105,12 @@ class HoldStore:
         self.engine = engine
 
     def create_table(self) -> None:
-        """Create the table if the store has none yet (instances starting together may race: the loser is fine)."""
-        try:
-            HOLDS.create(self.engine, checkfirst=True)
-        except DBAPIError:
-            if not inspect(self.engine).has_table(HOLDS.name):
-                raise
+        """Bring the platform's quality tables (this one among them) to their newest Alembic revision.
+
+        Instances starting together take turns (the migration lock); a store whose table predates the revision
+        keeps it as it is.
+        """
+        upgrade_platform_tables(self.engine)
 
     def exclusion(self, connection: Connection, outbox: Table) -> ColumnElement[bool] | None:
         """The condition on ``outbox`` rows that active holds keep from being claimed, or None if nothing is held."""

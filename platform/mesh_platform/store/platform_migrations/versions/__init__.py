@@ -1,0 +1,1 @@
+"""Revisions of the platform's tables (kept as a package so non-editable installs ship them)."""
