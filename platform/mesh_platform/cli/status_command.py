@@ -41,6 +41,13 @@ def run_status(console: Console, run_dir: Path) -> int:
             table.add_row(
                 spec.name, spec.url, _mark(live), _mark(ready), restarts, outbox, subscriptions, detail
             )
+    for name, node in supervised.items():
+        if name == "kafka" or name.startswith("kafka-"):  # the local broker nodes mesh up supervises
+            running = bool(node.get("running"))
+            all_ready &= running
+            exit_note = f"last exit code {node['last_exit']}" if node.get("last_exit") is not None else ""
+            table.add_row(name, str(node.get("url", "")), _mark(running), "-", str(node.get("restarts", 0)),
+                          "", "", exit_note)
     console.print(table)
     return 0 if all_ready else 1
 

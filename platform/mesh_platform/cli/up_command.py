@@ -30,9 +30,10 @@ from mesh_platform.cli.topics_command import provision_event_plane, without_kafk
 from mesh_platform.contracts import ContractRegistry
 from mesh_platform.kafka import BrokerError, BrokerSettings, KafkaDistribution, LocalKafkaBroker
 from mesh_platform.kafka.cluster import LocalKafkaCluster
+from mesh_platform.launcher.broker_supervisor import BrokerSupervisor
 from mesh_platform.launcher.catch_up import http_pipeline_reader, wait_for_catch_up
 from mesh_platform.launcher.postgres_stores import ensure_service_databases
-from mesh_platform.launcher.supervisor import LaunchError, Supervisor, port_in_use
+from mesh_platform.launcher.supervisor import LaunchError, Supervisor, claim_run_dir, port_in_use
 from mesh_platform.launcher.topology import ServiceSpec, discover_services, service_environment, with_replicas
 from mesh_platform.private_paths import private_directory
 
@@ -67,6 +68,8 @@ def run_up(
     began = time.monotonic()
     try:
         with ExitStack() as cleanup:
+            # One mesh up per run directory; what a killed one left running is stopped first.
+            cleanup.callback(claim_run_dir(run_dir).release)
             services = _scaled(discover_services(), replicas, postgres_url, console)
             # Checked before anything starts, so a clash costs no broker start-up.
             busy = [spec for spec in services if port_in_use(spec.host, spec.port)]
@@ -75,12 +78,13 @@ def run_up(
                 raise LaunchError(
                     f"port {spec.port} for {spec.name} is already in use; set {spec.port_variable} to use another port"
                 )
-            bootstrap = _start_broker(run_dir, console, cleanup, brokers)
+            bootstrap, broker = _start_broker(run_dir, console, cleanup, brokers)
             # Topics, principals and ACLs exist before any producer or subscriber starts.
             kafka_environments = provision_event_plane(
                 run_dir, bootstrap, console, local=not BrokerSettings().kafka_bootstrap_servers
             )
-            supervisor = Supervisor(run_dir)
+            # A dead broker node is restarted on its data like a crashed service.
+            supervisor = Supervisor(run_dir, brokers=BrokerSupervisor(broker) if broker is not None else None)
             cleanup.callback(lambda: _stop_services(supervisor, console))
             base = without_kafka_secrets(dict(os.environ))
             domains = [spec.name for spec in services if spec.name != CATALOG]
@@ -153,11 +157,14 @@ def _wait_for_consistency(urls: dict[str, str], console: Console, timeout: float
         console.print(f"[red]not caught up after {took:.0f}s:[/] {progress.describe()}", highlight=False)
 
 
-def _start_broker(run_dir: Path, console: Console, cleanup: ExitStack, brokers: int = 1) -> str:
+def _start_broker(
+    run_dir: Path, console: Console, cleanup: ExitStack, brokers: int = 1
+) -> tuple[str, LocalKafkaBroker | LocalKafkaCluster | None]:
+    """The bootstrap servers, and the local broker or cluster started (None with ``KAFKA_BOOTSTRAP_SERVERS``)."""
     settings = BrokerSettings()
     if settings.kafka_bootstrap_servers:
         console.print(f"using the Kafka cluster at {settings.kafka_bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS)")
-        return settings.kafka_bootstrap_servers
+        return settings.kafka_bootstrap_servers, None
     distribution = KafkaDistribution(settings.kafka_version)
     with console.status("resolving Apache Kafka from Maven Central (first run only)...") as status:
         distribution.classpath(progress=lambda message: status.update(message))
@@ -185,7 +192,7 @@ def _start_broker(run_dir: Path, console: Console, cleanup: ExitStack, brokers: 
         broker.start()
     cleanup.callback(broker.stop)
     console.print(f"[green]ready[/]    kafka on {broker.bootstrap_servers}")
-    return broker.bootstrap_servers
+    return broker.bootstrap_servers, broker
 
 
 def _stop_services(supervisor: Supervisor, console: Console) -> None:

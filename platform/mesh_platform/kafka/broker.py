@@ -7,27 +7,24 @@ The broker is started straight from its jars - ``java -cp <jars> kafka.Kafka ser
 from __future__ import annotations
 
 import atexit
-import base64
-import ctypes
 import errno
+import logging
 import os
 import re
 import signal
 import socket
 import subprocess
-import sys
-import threading
 import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from mesh_platform.kafka.client import SCRAM_MECHANISM, KafkaClientSettings, kafka_client_kwargs
+from mesh_platform.child_processes import OwnerLock, die_with_parent, end_leftover, signal_group
+from mesh_platform.kafka.client import SCRAM_MECHANISM, KafkaClientSettings
 from mesh_platform.kafka.credentials import PasswordStore
 from mesh_platform.kafka.distribution import KafkaDistribution, Progress
 from mesh_platform.kafka.errors import BrokerError
+from mesh_platform.kafka.readiness import answers_metadata
 from mesh_platform.kafka.server_config import (
     ADMIN_USER,
     CONTROLLER_USER,
@@ -36,13 +33,14 @@ from mesh_platform.kafka.server_config import (
     render_properties,
     server_properties,
 )
+from mesh_platform.kafka.storage import format_storage, new_cluster_id
+
+log = logging.getLogger(__name__)
 
 START_TIMEOUT_SECONDS = 120.0
-_FORMAT_TIMEOUT_SECONDS = 120.0
 _LOG_TAIL_LINES = 30
 _HEAP_SIZE = re.compile(r"^(\d+)([kmg]?)$", re.IGNORECASE)
 _INITIAL_HEAP = "256m"
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class LocalKafkaBroker:
@@ -84,6 +82,7 @@ class LocalKafkaBroker:
         self.heap = heap
         self._process: subprocess.Popen[bytes] | None = None
         self._stdout: IO[bytes] | None = None
+        self._owner = OwnerLock(self.data_dir / "owner.lock")
         self._secrets = PasswordStore(Path(secrets_dir) if secrets_dir is not None else self.data_dir / "secrets")
 
     @property
@@ -132,6 +131,7 @@ class LocalKafkaBroker:
         if self.is_running():
             return
         say = progress or (lambda _line: None)
+        self._take_over_data_dir()
         self._refuse_taken_port(self.port, "KAFKA_PORT")
         self._refuse_taken_port(self.controller_port, "KAFKA_CONTROLLER_PORT")
         java_options = self._java_options()
@@ -141,6 +141,7 @@ class LocalKafkaBroker:
         self._format_storage(java, classpath, java_options, properties_file)
         say(f"Starting Kafka {self.distribution.version} on {self.bootstrap_servers}"
             + (f" (node {self.node_id})" if self.cluster_size > 1 else ""))
+        self._close_stdout()  # the log of a run that crashed (a restart after a crash)
         self._stdout = open(self.data_dir / "logs" / "stdout.log", "ab")
         self._process = subprocess.Popen(
             [java, *java_options, "-cp", classpath, "kafka.Kafka", str(properties_file)],
@@ -151,10 +152,10 @@ class LocalKafkaBroker:
             # Its own session: Ctrl-C in a terminal signals the foreground process group, so it reaches only us and
             # we stop the broker with one SIGTERM and a wait; and killpg() in stop() reaches whatever the JVM forked.
             start_new_session=True,
-            preexec_fn=_die_with_parent(),
+            preexec_fn=die_with_parent(),
         )
         # An exit of the Python process that skips stop() (an uncaught exception, sys.exit) must not orphan a JVM
-        # that keeps the ports. Death by a signal skips atexit; _die_with_parent covers that.
+        # that keeps the ports. Death by a signal skips atexit; die_with_parent covers that.
         atexit.register(self.stop)
         # Whoever must crash this node on purpose (the fault tests) finds its process here; it leads its own group.
         self.pid_file.write_text(f"{self._process.pid}\n")
@@ -174,28 +175,30 @@ class LocalKafkaBroker:
         atexit.unregister(self.stop)
         process, self._process = self._process, None
         if process is not None:
-            _signal_group(process, signal.SIGTERM)
+            signal_group(process, signal.SIGTERM)
             try:
                 process.wait(timeout)
             except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
+                signal_group(process, signal.SIGKILL)
                 process.wait()
-        if self._stdout is not None:
-            self._stdout.close()
-            self._stdout = None
+        self._close_stdout()
         self.pid_file.unlink(missing_ok=True)
+        self._owner.release()  # after the process is gone: the data directory is free for another
 
     def kill(self) -> None:
         """SIGKILL the broker, as a crash would (no clean shutdown); :meth:`start` recovers on the same data."""
         atexit.unregister(self.stop)
         process, self._process = self._process, None
         if process is not None:
-            _signal_group(process, signal.SIGKILL)
+            signal_group(process, signal.SIGKILL)
             process.wait()
-        if self._stdout is not None:
-            self._stdout.close()
-            self._stdout = None
+        self._close_stdout()
         self.pid_file.unlink(missing_ok=True)
+
+    @property
+    def exit_code(self) -> int | None:
+        """The exit code of a broker process that ended without :meth:`stop` or :meth:`kill` (a crash), else None."""
+        return self._process.poll() if self._process is not None else None
 
     def is_running(self) -> bool:
         """Whether the broker process is alive (not necessarily ready)."""
@@ -208,6 +211,31 @@ class LocalKafkaBroker:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.stop()
+
+    def _take_over_data_dir(self) -> None:
+        """Become the one process managing ``data_dir``, ending a JVM a crashed predecessor left running.
+
+        ``mesh up`` killed with SIGKILL leaves its broker shutting down (its SIGTERM from ``die_with_parent``) and
+        a pid file behind; a start in that moment would find the ports and the log directory's lock taken.
+        """
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self._owner.acquire():
+            raise BrokerError(
+                f"Another process (pid {self._owner.holder()}) runs the Kafka broker in {self.data_dir}; stop it "
+                "first or use another directory."
+            )
+        try:
+            leftover = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return
+        if end_leftover(leftover, recognised_by=str(self.data_dir / "server.properties")):
+            log.warning("stopped Kafka broker process %s left running in %s by a run that ended", leftover, self.data_dir)
+        self.pid_file.unlink(missing_ok=True)
+
+    def _close_stdout(self) -> None:
+        if self._stdout is not None:
+            self._stdout.close()
+            self._stdout = None
 
     def _refuse_taken_port(self, port: int, env_var: str) -> None:
         probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -285,43 +313,13 @@ class LocalKafkaBroker:
         id_file = self.data_dir / "cluster.id"
         if id_file.is_file():
             return id_file.read_text().strip()
-        cluster_id = _new_cluster_id()
+        cluster_id = new_cluster_id()
         id_file.write_text(cluster_id + "\n")
         return cluster_id
 
     def _format_storage(self, java: str, classpath: str, java_options: list[str], properties_file: Path) -> None:
-        cluster_id = self._cluster_id()
-        if (self.log_dir / "meta.properties").is_file():
-            # Already formatted: skip a second JVM start (~2 s); `-g` below covers a race with another formatter.
-            return
-        argv = [java, *java_options, "-cp", classpath, "kafka.tools.StorageTool", "format"]
-        argv += ["-t", cluster_id, "-c", str(properties_file), "-g"]
-        # KIP-900: the super user's SCRAM credential goes into the bootstrap metadata, so the broker can
-        # authenticate it (and its own inter-broker connections) from the first start on.
-        admin_password = self._secrets.get_or_create(ADMIN_USER)
-        argv += ["--add-scram", f"{SCRAM_MECHANISM}=[name={ADMIN_USER},password={admin_password}]"]
-        try:
-            result = subprocess.run(
-                argv,
-                cwd=self.data_dir,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                errors="replace",
-                timeout=_FORMAT_TIMEOUT_SECONDS,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as e:
-            raise BrokerError(
-                f"Formatting Kafka storage in {self.log_dir} did not finish; see {self.server_log}."
-            ) from e
-        if result.returncode != 0:
-            output = (result.stdout + result.stderr).strip().splitlines()
-            raise BrokerError(
-                f"Formatting Kafka storage in {self.log_dir} failed (exit code {result.returncode}); delete "
-                f"{self.data_dir} to start afresh if it holds nothing you need.\n"
-                + "\n".join(output[-_LOG_TAIL_LINES:])
-            )
+        format_storage(java, java_options, classpath, properties_file, self.log_dir, self._cluster_id(),
+                       self._secrets.get_or_create(ADMIN_USER))
 
     def _wait_until_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -333,7 +331,7 @@ class LocalKafkaBroker:
                     f"The Kafka broker exited with code {returncode} during start-up; last lines of its log:\n"
                     + self._log_tail()
                 )
-            if _answers_metadata(self.admin_settings):
+            if answers_metadata(self.admin_settings):
                 return
             if time.monotonic() > deadline:
                 tail = self._log_tail()  # Before stopping, so it shows where start-up got stuck.
@@ -354,69 +352,6 @@ class LocalKafkaBroker:
             if lines:
                 parts.append(f"--- {log}\n" + "\n".join(lines[-_LOG_TAIL_LINES:]))
         return "\n".join(parts) or f"(no log written in {self.data_dir / 'logs'})"
-
-
-def _answers_metadata(admin: KafkaClientSettings) -> bool:
-    # A cheap TCP probe first: the admin client logs a warning per refused connection while the JVM boots.
-    host, _, port = admin.bootstrap_servers.rpartition(":")
-    try:
-        with socket.create_connection((host, int(port)), timeout=1):
-            pass
-    except OSError:
-        return False
-    # The listener accepts connections before the broker has caught up with the metadata log; a metadata
-    # request that lists topics succeeds only once it serves clients.
-    from kafka import KafkaAdminClient
-    from kafka.errors import KafkaError
-
-    try:
-        client = KafkaAdminClient(**kafka_client_kwargs(admin), bootstrap_timeout_ms=3000, request_timeout_ms=3000)
-    except (KafkaError, OSError):
-        return False
-    try:
-        client.list_topics()
-    except (KafkaError, OSError):
-        return False
-    finally:
-        client.close()
-    return True
-
-
-def _signal_group(process: subprocess.Popen[bytes], signum: signal.Signals) -> None:
-    try:
-        os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        pass  # Already gone, with every process of its group.
-
-
-def _die_with_parent() -> Callable[[], None] | None:
-    """A pre-exec hook asking Linux to SIGTERM the broker when the process that starts it dies.
-
-    Without it, `timeout 600 pytest` or a `kill -9` of `mesh up` leaves a JVM holding the ports and half a gigabyte.
-    Linux sends the signal when the starting *thread* ends, so it is only armed from the main thread, whose end is
-    the process's end; a broker started from another thread relies on stop() and atexit alone.
-    """
-    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
-        return None
-    # Looked up before the fork: the child between fork and exec should do as little as possible.
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    parent = os.getpid()
-
-    def arm() -> None:
-        prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
-        if os.getppid() != parent:  # The parent died before the request took effect.
-            os._exit(1)
-
-    return arm
-
-
-def _new_cluster_id() -> str:
-    # The same form as Kafka's Uuid.randomUuid(): 16 random bytes, base64url without padding (22 characters). Kafka
-    # re-draws ids that start with '-' because the command line would take them for an option; so do we.
-    while True:
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        if not cluster_id.startswith("-"):
-            return cluster_id
 
 
 def _size_in_bytes(size: str) -> int | None:

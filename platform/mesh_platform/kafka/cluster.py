@@ -17,9 +17,10 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from mesh_platform.kafka.broker import START_TIMEOUT_SECONDS, LocalKafkaBroker, _new_cluster_id
+from mesh_platform.kafka.broker import START_TIMEOUT_SECONDS, LocalKafkaBroker
 from mesh_platform.kafka.client import KafkaClientSettings
 from mesh_platform.kafka.distribution import KafkaDistribution, Progress
+from mesh_platform.kafka.storage import new_cluster_id
 
 NODE_PORT_STEP = 100
 """Node n listens on the cluster's client and controller ports + 100·(n-1), as ``mesh up --replicas`` spaces
@@ -89,7 +90,7 @@ class LocalKafkaCluster:
             else:
                 self.data_dir.mkdir(parents=True, exist_ok=True)
                 os.chmod(self.data_dir, 0o700)  # the nodes' partitions and the shared secrets are nobody else's
-                self._cluster_id = _new_cluster_id()
+                self._cluster_id = new_cluster_id()
                 id_file.write_text(self._cluster_id + "\n")
         return self._cluster_id
 

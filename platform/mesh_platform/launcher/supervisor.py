@@ -1,15 +1,16 @@
 """Starts service processes (uvicorn), waits until they are ready, restarts those that crash, stops them all.
 
 Domains are independent: one crashing must not take the mesh down, so a crashed service is restarted with
-exponential back-off while the others keep serving. Each restart is recorded in ``services.json`` in the run
-directory, which ``mesh status`` reads.
+exponential back-off while the others keep serving; so is a broker node that died (see
+:mod:`~mesh_platform.launcher.broker_supervisor`). Each restart is recorded in ``services.json`` in the run
+directory, which ``mesh status`` reads. One ``mesh up`` owns a run directory at a time (``mesh-up.lock``); the next
+one ends the services a killed predecessor left behind.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import socket
 import subprocess
@@ -17,10 +18,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
-from mesh_platform.launcher.processes import die_with_parent
+from mesh_platform.child_processes import OwnerLock, die_with_parent, end_leftover, signal_group
+from mesh_platform.launcher.broker_supervisor import BrokerSupervisor
 from mesh_platform.launcher.topology import ServiceSpec
 
 log = logging.getLogger(__name__)
@@ -29,6 +32,8 @@ LOG_CONFIG = Path(__file__).with_name("service-logging.json")
 
 STATE_FILE = "services.json"
 """The supervisor's record of its processes in the run directory (pid, restarts, last exit)."""
+LOCK_FILE = "mesh-up.lock"
+"""Held (``flock``) by the ``mesh up`` that owns the run directory, released by the kernel however it ends."""
 
 
 class LaunchError(Exception):
@@ -77,6 +82,7 @@ class Supervisor:
     min_backoff: float = 1.0
     max_backoff: float = 30.0
     stable_after: float = 60.0  # a process up this long has its back-off reset
+    brokers: BrokerSupervisor | None = None  # the local broker nodes, restarted like services
 
     def start(self, spec: ServiceSpec, environ: dict[str, str]) -> ServiceProcess:
         """Start ``spec`` as ``uvicorn --factory`` in its own process group, logging to the run directory."""
@@ -122,6 +128,8 @@ class Supervisor:
             started.restarts += 1
             happened.append(f"{started.spec.process_name} restarted (restart #{started.restarts})")
             log.warning(happened[-1])
+        if self.brokers is not None:
+            happened += self.brokers.supervise(now)
         if happened:
             self.write_state()
         return happened
@@ -138,6 +146,8 @@ class Supervisor:
             }
             for started in self.processes
         }
+        if self.brokers is not None:
+            state.update(self.brokers.state())
         path = self.run_dir / STATE_FILE
         temporary = path.with_suffix(".tmp")
         temporary.write_text(json.dumps(state, indent=2))
@@ -171,17 +181,38 @@ class Supervisor:
     def stop_all(self, timeout: float = 15.0) -> None:
         """SIGTERM every process group (newest first), then SIGKILL what is left after ``timeout``."""
         for started in reversed(self.processes):
-            _signal_group(started.process, signal.SIGTERM)
+            signal_group(started.process, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         for started in reversed(self.processes):
             remaining = max(0.1, deadline - time.monotonic())
             try:
                 started.process.wait(remaining)
             except subprocess.TimeoutExpired:
-                _signal_group(started.process, signal.SIGKILL)
+                signal_group(started.process, signal.SIGKILL)
                 started.process.wait(5)
         self.processes.clear()
 
+
+
+def claim_run_dir(run_dir: Path) -> OwnerLock:
+    """Make this process the one ``mesh up`` of ``run_dir``; end the services a killed predecessor left.
+
+    Raises :class:`LaunchError` when another ``mesh up`` runs there. After a ``kill -9`` of ``mesh up`` its services
+    got a SIGTERM (``die_with_parent``) but may still be shutting down on their ports, and ``services.json`` still
+    names them: each pid that is still the service it was (same host and port on its command line) is stopped, and
+    the stale record goes. Hold the returned lock until the mesh is stopped.
+    """
+    lock = OwnerLock(run_dir / LOCK_FILE)
+    if not lock.acquire():
+        raise LaunchError(f"another mesh up (pid {lock.holder()}) runs with {run_dir}; stop it first")
+    for name, entry in read_state(run_dir).items():
+        host_port = urlsplit(str(entry.get("url", ""))).netloc.rpartition(":")
+        if not isinstance(entry.get("pid"), int) or not host_port[0]:
+            continue  # a broker node (its own pid file is checked when it starts) or an unreadable entry
+        if end_leftover(entry["pid"], recognised_by=f"--host {host_port[0]} --port {host_port[2]}", timeout=15):
+            log.warning("stopped %s (pid %s), left running by a mesh up that ended", name, entry["pid"])
+    (run_dir / STATE_FILE).unlink(missing_ok=True)
+    return lock
 
 
 def read_state(run_dir: Path) -> dict[str, dict]:
@@ -204,10 +235,3 @@ def _spawn(spec: ServiceSpec, environ: dict[str, str], log_path: Path) -> subpro
             command, env=environ, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True, preexec_fn=die_with_parent(),
         )
-
-
-def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:
-    try:
-        os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass

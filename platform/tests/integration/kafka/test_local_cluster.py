@@ -102,3 +102,28 @@ def test_a_crashed_node_loses_no_acknowledged_record_and_catches_up_after_its_re
         [f"before-{n}".encode() for n in range(50)] + [f"during-{n}".encode() for n in range(50)]
     )
     assert cluster.is_running()
+
+
+def test_a_node_that_dies_under_mesh_up_is_restarted_on_its_data_and_rejoins_the_in_sync_replicas(cluster):
+    import os
+    import signal
+
+    from mesh_platform.launcher.broker_supervisor import BrokerSupervisor
+
+    topic = f"test.cluster.{uuid.uuid4().hex[:10]}.v1"
+    ensure_topics(cluster.admin_settings, [topic], partitions=3)
+    supervisor = BrokerSupervisor(cluster, min_backoff=0.5)
+    node = cluster.node(3)
+    os.killpg(int(node.pid_file.read_text()), signal.SIGKILL)  # from outside, as a crash or the OOM killer would
+    happened: list[str] = []
+    deadline = time.monotonic() + 30
+    while not any("restarted" in line for line in happened) and time.monotonic() < deadline:
+        happened += supervisor.supervise()
+        time.sleep(0.1)
+    assert any(line.startswith("kafka-3 (") and "stopped unexpectedly (exit code -9)" in line for line in happened)
+    assert "kafka-3 restarted on its data (restart #1)" in happened
+    node.wait_ready()
+    produce(cluster, topic, [f"after-{n}".encode() for n in range(20)])
+    assert in_sync_replicas_once_caught_up(cluster, topic) == {3}
+    assert {name: entry["restarts"] for name, entry in supervisor.state().items()} == {
+        "kafka-1": 0, "kafka-2": 0, "kafka-3": 1}

@@ -132,3 +132,39 @@ def alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return "\nState:\tZ" not in status
+
+
+def test_the_next_mesh_up_stops_the_services_a_killed_one_left_and_drops_its_stale_record(supervisor):
+    from mesh_platform.launcher.supervisor import LaunchError, claim_run_dir, port_in_use
+
+    # As after a kill -9 of mesh up: its services still run (shutting down slowly, or never told) and
+    # services.json names them; the lock of the dead mesh up is gone with it.
+    leftovers = [(started.process.pid, started.spec.port) for started in supervisor.processes]
+    lock = claim_run_dir(supervisor.run_dir)
+    try:
+        for pid, port in leftovers:
+            assert not alive(pid) and not port_in_use("127.0.0.1", port)
+        assert read_state(supervisor.run_dir) == {}
+        with pytest.raises(LaunchError, match="another mesh up"):
+            claim_run_dir(supervisor.run_dir)  # while one runs there, a second refuses
+    finally:
+        lock.release()
+
+
+def test_a_stale_pid_that_now_names_another_program_is_left_alone(tmp_path: Path):
+    import subprocess
+
+    from mesh_platform.launcher.supervisor import claim_run_dir
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    try:
+        (run_dir / "services.json").write_text(json.dumps(
+            {"roster": {"pid": bystander.pid, "url": "http://127.0.0.1:8001", "running": True, "restarts": 0}}))
+        claim_run_dir(run_dir).release()
+        assert bystander.poll() is None
+        assert not (run_dir / "services.json").exists()
+    finally:
+        bystander.kill()
+        bystander.wait()
