@@ -13,23 +13,29 @@ from prometheus_client import CollectorRegistry
 
 from catalog.access_wiring import build_access, register_clients_file
 from catalog.adapters.lineage_store import SqlLineageStore
+from catalog.adapters.quality_results import product_quality
 from catalog.adapters.service_probe import ServiceProbe
 from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from catalog.api.access import access_router
 from catalog.api.glossary import glossary_router
 from catalog.api.lineage import lineage_router
+from catalog.api.mesh_map import mesh_map_router
 from catalog.api.metrics import CatalogCollector
 from catalog.api.oauth import oauth_router
 from catalog.api.products import registry_router
 from catalog.domain.lineage_graph import LineageGraph
 from catalog.glossary_wiring import build_glossary
 from catalog.service.lineage import LineageLimits, LineageService
+from catalog.service.mesh_map import MeshMapService
 from catalog.service.registry import RegistryService
 from catalog.settings import CatalogSettings
+from catalog.trust_wiring import build_trust, install_trust
 from catalog.ui.access_routes import access_ui_router
 from catalog.ui.glossary_routes import glossary_ui_router
+from catalog.ui.map_routes import map_ui_router
 from catalog.ui.routes import STATIC_DIR, ui_router
 from catalog.ui.security_headers import SecurityHeadersMiddleware
+from mesh_platform.auth.scopes import CATALOG_ADMIN_SCOPE
 from mesh_platform.http.edge import install_http_edge
 from mesh_platform.http.operations import (
     HttpMetrics,
@@ -56,6 +62,11 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     glossary = build_glossary(settings, registry)
     probe = ServiceProbe()
     access, authorizer = build_access(settings, engine, registry)
+    mesh_map = MeshMapService(
+        registry, graph, grants=lambda: access.grants("", frozenset({CATALOG_ADMIN_SCOPE})),
+        quality=lambda domain, product, major: product_quality(engine, domain, product, major),
+    )
+    trust = build_trust(settings, engine, registry, lineage)
     metrics_registry = CollectorRegistry()
     metrics_registry.register(CatalogCollector(registry, graph))
 
@@ -66,9 +77,11 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         store.load()
         # The graph lives as long as the process: keep full garbage collections from walking it again and again.
         gc.freeze()
+        trust.start()
         try:
             yield
         finally:
+            trust.stop()
             probe.close()
             engine.dispose()
 
@@ -87,14 +100,18 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     app.include_router(access_router())
     app.include_router(registry_router())
     app.include_router(lineage_router())
+    app.include_router(mesh_map_router())
     app.include_router(glossary_router())
     app.include_router(ui_router())
     app.include_router(glossary_ui_router())
     app.include_router(access_ui_router())
+    app.include_router(map_ui_router())
+    install_trust(app, trust, metrics_registry)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.state.settings = settings
     app.state.registry = registry
     app.state.lineage = lineage
+    app.state.mesh_map = mesh_map
     app.state.glossary = glossary
     app.state.probe = probe
     app.state.access = access

@@ -167,3 +167,13 @@ def _edge(origin: str, destination: str, positions: dict[str, tuple[float, float
     path = (f"M{start[0]:.1f},{start[1]:.1f} C{start[0] + bend:.1f},{start[1]:.1f} "
             f"{end[0] - bend:.1f},{end[1]:.1f} {end[0]:.1f},{end[1]:.1f}")
     return PlacedEdge(origin, destination, path)
+
+
+def layer_of(ids: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
+    """The layer (column) of each node: one right of its furthest upstream neighbour, cycles broken."""
+    return _layers(ids, _acyclic(ids, edges))
+
+
+def edge_path(origin: str, destination: str, positions: dict[str, tuple[float, float]]) -> str:
+    """The SVG path of an edge between two placed nodes (of this module's node size)."""
+    return _edge(origin, destination, positions).path
