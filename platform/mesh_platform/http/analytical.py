@@ -9,7 +9,8 @@ columns are null unless the token holds ``pii:<domain>.<product>``.
 The snapshot is written chunk by chunk (one Parquet row group per chunk) to a temporary file while its SHA-256 is
 computed, then streamed from that file and deleted: memory stays bounded whatever the product's size, and the
 response headers can carry the snapshot's time, row count and content hash (``X-Snapshot-Time``, ``X-Row-Count``,
-``X-Content-SHA256``, RFC 9530 ``Repr-Digest``, ``ETag``).
+``X-Content-SHA256``, RFC 9530 ``Repr-Digest``, ``ETag``). ``HEAD`` answers those headers without the body (the
+catalog shows them on product pages); it reads no record, so it does not make its caller a consumer.
 
 ``?since=<RFC 3339 time>`` makes the snapshot incremental: only the records whose change timestamp is at or after
 that time. The change timestamp is the field the contract's analytical server names in its custom property
@@ -31,8 +32,8 @@ from typing import Annotated, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 
 from mesh_platform.auth.tokens import AccessToken
@@ -267,12 +268,12 @@ def analytical_router(
     router = APIRouter(tags=[f"analytical port: {port.product} v{port.major}"], responses=AUTH_RESPONSES)
     verify = authorizer.require(port.read_scope)
 
-    def reader(token: Annotated[AccessToken, Depends(verify)]) -> AccessToken:
-        if on_reader:
+    def reader(request: Request, token: Annotated[AccessToken, Depends(verify)]) -> AccessToken:
+        if on_reader and request.method != "HEAD":
             on_reader(token.subject, port)
         return token
 
-    def snapshot_response(fmt: str, token: AccessToken, since_raw: str | None) -> StreamingResponse:
+    def snapshot_response(fmt: str, token: AccessToken, since_raw: str | None, head: bool = False) -> Response:
         since = parse_since(since_raw)
         if since is not None and analytical.change_field is None:
             raise ProblemError(
@@ -300,6 +301,9 @@ def analytical_router(
             headers.update(port.deprecation.headers())
             target, relation = port.deprecation.link()
             headers["Link"] = f'<{target}>; rel="{relation}"'
+        if head:  # the figures of the snapshot, not its body
+            _remove(exported.path)
+            return Response(media_type=FORMATS[fmt], headers=headers)
         return StreamingResponse(_stream(exported.path), media_type=FORMATS[fmt], headers=headers,
                                  background=BackgroundTask(_remove, exported.path))
 
@@ -309,7 +313,7 @@ def analytical_router(
         router.add_api_route(
             f"{analytical.path}.{fmt}",
             _endpoint(fmt, reader, since_query, snapshot_response),
-            methods=["GET"],
+            methods=["GET", "HEAD"],
             summary=f"Snapshot of {port.product} (v{port.major}) as {fmt}",
             response_class=StreamingResponse,
             responses={200: {"content": {media_type: {}}, "description": "The whole product (or its changes)"},
@@ -319,12 +323,13 @@ def analytical_router(
 
 
 def _endpoint(fmt: str, reader: Callable[..., AccessToken], since_query: Any,
-              respond: Callable[[str, AccessToken, str | None], StreamingResponse]) -> Callable[..., StreamingResponse]:
+              respond: Callable[[str, AccessToken, str | None, bool], Response]) -> Callable[..., Response]:
     def snapshot(
+        request: Request,
         token: Annotated[AccessToken, Depends(reader)],
         since: Annotated[str | None, since_query] = None,
-    ) -> StreamingResponse:
-        return respond(fmt, token, since)
+    ) -> Response:
+        return respond(fmt, token, since, request.method == "HEAD")
 
     return snapshot
 

@@ -203,3 +203,23 @@ def test_a_snapshot_taken_during_concurrent_writes_holds_one_committed_state_of_
         stop.set()
         writer.join()
     assert len(generations) > 5, "the writer must have committed while snapshots were read"
+
+
+def test_head_answers_the_snapshot_figures_without_the_body_and_without_counting_a_reader(product):
+    _, _, analytical = product
+    readers: list[str] = []
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.include_router(analytical_router(analytical, Authorizer(test_authority().verifier()),
+                                         lambda subject, port: readers.append(subject)))
+    client = TestClient(app)
+
+    head = client.head("/analytical/fighters/v1.parquet", headers=bearer(READ))
+
+    assert head.status_code == 200 and head.content == b""
+    assert int(head.headers["X-Row-Count"]) == 30
+    assert len(head.headers["X-Content-SHA256"]) == 64 and datetime.fromisoformat(head.headers["X-Snapshot-Time"])
+    assert readers == []
+    assert client.head("/analytical/fighters/v1.parquet").status_code == 401
+    assert client.get("/analytical/fighters/v1.parquet", headers=bearer(READ)).status_code == 200
+    assert readers == ["analyst"]
