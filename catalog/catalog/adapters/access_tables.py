@@ -19,6 +19,11 @@ class ClientRow(CatalogTable, table=True):
     domain: str | None = Field(default=None, max_length=100)
     owner: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    # Added by migration 0004: the domain whose admins manage it, "file" or "api", who registered it, disabled when.
+    owner_domain: str | None = Field(default=None, max_length=100)
+    source: str = Field(default="file", max_length=20)
+    registered_by: str | None = Field(default=None, max_length=100)
+    disabled_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class AccessRequestRow(CatalogTable, table=True):

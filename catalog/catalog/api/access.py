@@ -9,12 +9,14 @@ ends a grant (the next token lacks the scope). Every step is written to the appe
 # No `from __future__ import annotations`: FastAPI resolves the Annotated aliases at runtime.
 from datetime import datetime
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.api.auth import Caller
+from catalog.api.clients import clients_router
 from catalog.domain.access import AccessRequest, Grant
 from catalog.service.access import AccessService, Forbidden
 from mesh_platform.http.bearer import AUTH_RESPONSES
@@ -133,10 +135,22 @@ def access_router() -> APIRouter:
         return decide(request_id, False, body, caller, request)
 
     @protected.get("/grants", response_model=list[GrantPublic],
-                summary="Active grants the caller holds or administers")
-    def list_grants(caller: Caller, request: Request, include_revoked: bool = False) -> list[GrantPublic]:
-        return [GrantPublic.of(g) for g in access(request).grants(caller.subject, caller.scopes,
-                                                                  include_revoked=include_revoked)]
+                summary="Active grants the caller holds or administers, newest first",
+                description="Paged: when more grants follow, a `Link: <...>; rel=\"next\"` header (RFC 8288) names "
+                            "the next page. `admin:catalog` sees every grant (the Kafka ACL reconciler reads them so).")
+    def list_grants(
+        caller: Caller, request: Request, response: Response, include_revoked: bool = False,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+        cursor: Annotated[int | None, Query(ge=1, description="The next page's cursor, from the Link header")] = None,
+    ) -> list[GrantPublic]:
+        found, following = access(request).grants_page(caller.subject, caller.scopes, include_revoked=include_revoked,
+                                                  limit=limit, before=cursor)
+        if following is not None:
+            params = {"limit": str(limit), "cursor": str(following)}
+            if include_revoked:
+                params["include_revoked"] = "true"
+            response.headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
+        return [GrantPublic.of(g) for g in found]
 
     @protected.post("/grants/{grant_id}/revoke", response_model=GrantPublic,
                  summary="Revoke a grant: the holder's next token lacks the scope")
@@ -153,4 +167,5 @@ def access_router() -> APIRouter:
                 for e in access(request).audit_log(limit)]
 
     router.include_router(protected)
+    router.include_router(clients_router())
     return router

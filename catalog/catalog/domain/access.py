@@ -18,11 +18,22 @@ RequestStatus = Literal["pending", "approved", "denied"]
 
 @dataclass
 class Client:
+    """An OAuth2 client. ``domain`` is set for a domain's service client (it acts as that domain);
+    ``owner_domain`` names the domain whose admins manage it; ``source`` is ``file`` or ``api``."""
+
     client_id: str
     secret_hash: str
     domain: str | None
     owner: str | None
     created_at: datetime
+    owner_domain: str | None = None
+    source: str = "file"
+    registered_by: str | None = None
+    disabled_at: datetime | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.disabled_at is None
 
 
 @dataclass
@@ -94,6 +105,14 @@ def caller_domains(scopes: frozenset[str] | set[str]) -> set[str]:
 def may_decide(scopes: frozenset[str] | set[str], request: AccessRequest) -> bool:
     """Whether a token may approve or deny ``request``: the owning domain's admin, or the catalog's."""
     return admin_scope(request.domain) in scopes or CATALOG_ADMIN_SCOPE in scopes
+
+
+def may_manage_clients_of(scopes: frozenset[str] | set[str], owner_domain: str | None) -> bool:
+    """Whether a token may register, show, rotate, disable or delete clients of ``owner_domain``: that domain's
+    admin, or the catalog's (the only one who manages clients no domain owns)."""
+    if CATALOG_ADMIN_SCOPE in scopes:
+        return True
+    return owner_domain is not None and admin_scope(owner_domain) in scopes
 
 
 def may_see(subject: str, scopes: frozenset[str] | set[str], request: AccessRequest) -> bool:

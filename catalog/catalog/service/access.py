@@ -25,6 +25,7 @@ from catalog.domain.access import (
     may_see,
     own_scopes,
 )
+from catalog.service.clients import ClientRegistry
 from mesh_platform.auth.scopes import CATALOG_ADMIN_SCOPE, admin_scope, is_scope
 from mesh_platform.errors import Conflict, NotFound, RuleViolated
 
@@ -65,6 +66,8 @@ class AccessService:
         self.hasher = PasswordHasher()
         self._dummy_hash = self.hasher.hash(uuid.uuid4().hex)
         self._writes = threading.Lock()
+        # Registration API of clients (same store, same hashing, same write lock).
+        self.clients = ClientRegistry(engine, self.hasher, self._writes, clock)
 
     # clients ------------------------------------------------------------------------------------------------------
 
@@ -89,6 +92,8 @@ class AccessService:
                     self._audit(session, actor, "client.secret-rotated", client_id, None, {})
                 row.domain = entry.get("domain")
                 row.owner = entry.get("owner")
+                row.owner_domain = entry.get("owner_domain") or entry.get("domain")
+                row.source = "file"  # managed by the file from now on: the registration API leaves it alone
                 session.add(row)
                 active = {g.scope for g in self._active_grants(session, client_id)}
                 for scope in entry.get("scopes", []):
@@ -107,9 +112,10 @@ class AccessService:
         if row is None:
             self._verifies(self._dummy_hash, secret)
             return None
-        if not self._verifies(row.secret_hash, secret):
+        if not self._verifies(row.secret_hash, secret) or row.disabled_at is not None:
             return None
-        return Client(row.client_id, row.secret_hash, row.domain, row.owner, row.created_at)
+        return Client(row.client_id, row.secret_hash, row.domain, row.owner, row.created_at, row.owner_domain,
+                      row.source, row.registered_by, row.disabled_at)
 
     def scopes_of(self, client: Client) -> set[str]:
         """Everything ``client`` holds now: its own domain's scopes and its active grants."""
@@ -202,12 +208,25 @@ class AccessService:
     # grants -------------------------------------------------------------------------------------------------------
 
     def grants(self, subject: str, scopes: frozenset[str], *, include_revoked: bool = False) -> list[Grant]:
+        """The (first 2000) grants ``subject`` holds or administers, newest first."""
+        return self.grants_page(subject, scopes, include_revoked=include_revoked, limit=2000)[0]
+
+    def grants_page(
+        self, subject: str, scopes: frozenset[str], *, include_revoked: bool = False, limit: int = 1000,
+        before: int | None = None,
+    ) -> tuple[list[Grant], int | None]:
+        """One page of the grants ``subject`` holds or administers, newest first, and the cursor of the next page
+        (None on the last one). ``before`` is the cursor a previous page returned."""
         with Session(self.engine) as session:
             query = select(GrantRow).order_by(GrantRow.id.desc())  # type: ignore[union-attr]
             if not include_revoked:
                 query = query.where(GrantRow.revoked_at.is_(None))  # type: ignore[union-attr]
-            rows = session.execute(query.limit(2000)).scalars().all()
-        return [g for g in map(_grant, rows) if g.client_id == subject or _may_administer(scopes, g.scope)]
+            if before is not None:
+                query = query.where(GrantRow.id < before)  # type: ignore[operator]
+            rows = session.execute(query.limit(limit)).scalars().all()
+        following = rows[-1].id if len(rows) == limit and rows else None
+        visible = [g for g in map(_grant, rows) if g.client_id == subject or _may_administer(scopes, g.scope)]
+        return visible, following
 
     def revoke(self, grant_id: int, subject: str, scopes: frozenset[str], reason: str | None) -> Grant:
         """End a grant: the next token of its holder lacks the scope."""
