@@ -10,6 +10,7 @@ scope at most every ``scope_retry_seconds`` (a grant approved since the token wa
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Generator
@@ -17,6 +18,8 @@ from collections.abc import Callable, Generator
 import httpx
 
 from mesh_platform.auth.discovery import DiscoveryFailed, OidcDiscovery
+
+log = logging.getLogger(__name__)
 
 
 class TokenUnavailable(httpx.HTTPError):
@@ -42,6 +45,7 @@ class ClientCredentials(httpx.Auth):
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
         scope_retry_seconds: float = 10.0,
+        renew_retry_seconds: float = 5.0,
     ) -> None:
         if not token_url and discovery is None:
             raise ValueError("a token URL or the issuer's discovery is needed")
@@ -56,6 +60,8 @@ class ClientCredentials(httpx.Auth):
         self.clock = clock
         self._token: str | None = None
         self._renew_after = 0.0
+        self._expires_at = 0.0
+        self.renew_retry_seconds = renew_retry_seconds
         self.scope_retry_seconds = scope_retry_seconds
         self._last_scope_retry = float("-inf")
         self._lock = threading.Lock()
@@ -65,8 +71,20 @@ class ClientCredentials(httpx.Auth):
         """A valid access token (the cached one, or a new one once 80 % of its lifetime has passed)."""
         with self._lock:
             if self._token is None or self.clock() >= self._renew_after:
-                self._token, lifetime = self._fetch()
-                self._renew_after = self.clock() + lifetime * self.refresh_at
+                try:
+                    self._token, lifetime = self._fetch()
+                except TokenUnavailable as e:
+                    now = self.clock()
+                    if self._token is None or now >= self._expires_at - 1.0:
+                        raise
+                    # The issuer is down: keep the token we hold while it is valid, and ask again shortly.
+                    self._renew_after = now + self.renew_retry_seconds
+                    log.warning("could not renew the token of %s (%s); using the current one, valid %.0fs more",
+                                self.client_id, e, self._expires_at - now)
+                    return self._token
+                now = self.clock()
+                self._expires_at = now + lifetime
+                self._renew_after = now + lifetime * self.refresh_at
             return self._token
 
     def invalidate(self) -> None:

@@ -99,3 +99,39 @@ def test_a_403_renews_at_most_once_per_interval_so_a_missing_grant_does_not_floo
         clock.now += 11
         client.get("http://peer/x")
     assert endpoint.issued == 3
+
+
+class FlakyIssuer(TokenEndpoint):
+    """An issuer that can be taken down (its token endpoint unreachable)."""
+
+    down = False
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.down and request.url.path != "/.well-known/openid-configuration":
+            raise httpx.ConnectError("connection refused", request=request)
+        return super().__call__(request)
+
+
+def test_while_the_issuer_is_down_the_token_held_is_used_until_it_expires_and_renewed_once_it_is_back():
+    endpoint, clock = FlakyIssuer(lifetime=300), Clock()
+    source = credentials(endpoint, clock)
+    assert source.token() == "token-1"
+    endpoint.down = True
+    clock.now += 250  # past the 80 % renewal point, 50 s before expiry
+    assert source.token() == "token-1"
+    clock.now += 3  # within the retry pause: the issuer is not asked again
+    assert source.token() == "token-1"
+    endpoint.down = False
+    clock.now += 3
+    assert source.token() == "token-2"
+    assert endpoint.issued == 2
+
+
+def test_once_the_token_held_has_expired_an_unreachable_issuer_is_an_error():
+    endpoint, clock = FlakyIssuer(lifetime=300), Clock()
+    source = credentials(endpoint, clock)
+    source.token()
+    endpoint.down = True
+    clock.now += 300
+    with pytest.raises(TokenUnavailable, match="unreachable"):
+        source.token()
