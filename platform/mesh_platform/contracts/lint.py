@@ -112,7 +112,7 @@ def lint_text(text: str, file: Path) -> tuple[list[LintFinding], DataProductCont
         odcs = parse_odcs(document, file)
     except ContractError as e:
         return [LintFinding(str(file), e.path, "odcs-model", e.reason)], None
-    found = findings(document_problems(odcs))
+    found = findings(document_problems(odcs)) + findings(spc_rule_problems(document))
     structural = structural_problems(odcs, document)
     if structural:
         return findings(structural) + found, None
@@ -120,6 +120,13 @@ def lint_text(text: str, file: Path) -> tuple[list[LintFinding], DataProductCont
     found += findings(identity_problems(contract, file))
     found += findings(contract_problems(contract))
     return found, contract
+
+
+def spc_rule_problems(document: dict) -> list[Problem]:
+    """Statistical process control rules (``type: custom``, ``engine: octagon-spc``) that cannot run as written."""
+    from mesh_platform.quality.spc_rules import spc_rules_of_document  # the quality package imports contracts
+
+    return [Problem(problem.path, "spc-rule", problem.message) for problem in spc_rules_of_document(document)[1]]
 
 
 def glossary_findings(contracts: Sequence[DataProductContract]) -> list[LintFinding]:

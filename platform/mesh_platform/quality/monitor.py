@@ -27,8 +27,11 @@ from mesh_platform.quality.freshness import FreshnessSLI, freshness_targets
 from mesh_platform.quality.gate import QualityGate
 from mesh_platform.quality.holds import HoldStore
 from mesh_platform.quality.lineage_report import quality_job, quality_run_event
+from mesh_platform.quality.metric_history import MetricHistory
 from mesh_platform.quality.results import QualityResults, QualityRun, RuleResult
 from mesh_platform.quality.rules import QualityRule, rules_of
+from mesh_platform.quality.spc_charts import SpcCharts
+from mesh_platform.quality.spc_rules import SpcRule
 from mesh_platform.slo.availability import AvailabilityCollector, AvailabilitySLI, availability_targets
 
 log = logging.getLogger(__name__)
@@ -84,6 +87,7 @@ class QualityMonitor:
         self.store = store
         self.outbox = outbox
         self.freshness = FreshnessSLI(freshness_targets(contracts, domain))
+        self.spc = SpcCharts(MetricHistory(store), store, outbox, self.settings.interval_seconds)
         self.availability = availability
         self.gate = QualityGate(contracts, outbox, self.holds, self.results, engine=self.engine, on_run=self._batch_ran,
                                 freshness=self.freshness)
@@ -138,8 +142,10 @@ class QualityMonitor:
         """Run every rule of every served product over the whole product now."""
         return [self.run_product(port) for port in list(self.ports)]
 
-    def run_product(self, port: ServedProduct, select: Callable[[QualityRule], bool] = lambda rule: True) -> QualityRun:
-        """Run the selected rules of ``port``'s product over all its records."""
+    def run_product(self, port: ServedProduct, select: Callable[[QualityRule], bool] = lambda rule: True,
+                    spc_rules: list[SpcRule] | None = None) -> QualityRun:
+        """Run the selected rules of ``port``'s product over all its records, record what they measured, and chart
+        ``spc_rules`` (by default the product's SPC rules that are due)."""
         contract = self.contracts.get(port.domain, port.product, port.major)
         records = read_all(port.source, contract)
         # Cross-product rules read other domains' products: the platform's cross-product job runs them.
@@ -149,6 +155,7 @@ class QualityMonitor:
         found = tuple(result for result in slo_results if result is not None)
         if found:
             run = replace(run, results=(*run.results, *found))
+        run = self.spc.extend(run, contract, records, spc_rules)
         self.results.record(run)
         self._report(run)
         return run
@@ -159,8 +166,9 @@ class QualityMonitor:
             for port in list(self.ports):
                 try:
                     due = self._due_rules(port, now)
-                    if due:
-                        self.run_product(port, select=lambda rule, due=due: rule.key in due)
+                    charts = self.spc.due(self.contracts.get(port.domain, port.product, port.major), now)
+                    if due or charts:
+                        self.run_product(port, select=lambda rule, due=due: rule.key in due, spc_rules=charts)
                 except Exception:  # one product's failure must not stop the others' checks
                     self.scheduled_errors += 1
                     log.exception("scheduled quality run of %s v%s failed", port.product, port.major)
