@@ -10,12 +10,14 @@ up:
 test:
 	@scripts/bootstrap.sh all
 	.venv/bin/ruff check .
+	.venv/bin/mypy
 	.venv/bin/mesh contracts lint
 	for contract in contracts/*/*.odcs.yaml; do .venv/bin/datacontract lint "$$contract" >/dev/null || exit 1; done
 	scripts/test.sh
 
 lint:
 	.venv/bin/ruff check .
+	.venv/bin/mypy
 
 bench:
 	@scripts/bootstrap.sh runtime

@@ -77,7 +77,8 @@ class CatalogClient:
             {"kind": kind, "consumer": consumer, "domain": domain, "product": product, "major": major},
         )
         self._raise_for_rejection(response)
-        return response.json()
+        result: dict[str, Any] = response.json()
+        return result
 
     def request_access(self, domain: str, product: str, major: int, *, pii: bool, purpose: str) -> dict[str, Any]:
         """Ask the owner of ``domain/product`` for read access to major ``major`` (and its personal data if ``pii``).
@@ -92,7 +93,8 @@ class CatalogClient:
             # Services start in any order: the owner has not registered the product yet. Ask again later.
             raise NotYet(f"{domain}/{product} v{major} is not registered with the catalog yet")
         self._raise_for_rejection(response)
-        return response.json()
+        result: dict[str, Any] = response.json()
+        return result
 
     def close(self) -> None:
         self._http.close()

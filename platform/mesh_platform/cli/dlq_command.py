@@ -89,4 +89,5 @@ def _call(method: str, subscriber: str, path: str, run_dir: Path) -> dict[str, A
         detail = response.json().get("detail", response.text) if "json" in response.headers.get("content-type", "") else response.text
         console.print(f"[red]refused[/] ({response.status_code}): {detail}", highlight=False)
         raise typer.Exit(1)
-    return response.json()
+    result: dict[str, Any] = response.json()
+    return result

@@ -83,7 +83,8 @@ def odcs_json_schema() -> dict[str, Any]:
     text = (
         resources.files("mesh_platform.contracts").joinpath("schemas").joinpath(ODCS_SCHEMA_RESOURCE).read_text("utf-8")
     )
-    return json.loads(text)
+    result: dict[str, Any] = json.loads(text)
+    return result
 
 
 @cache
@@ -158,7 +159,8 @@ def _label(item: Any, index: int) -> str:
     if isinstance(item, dict):
         for key in ("name", "id", "property", "type"):
             if isinstance(item.get(key), str):
-                return item[key]
+                result: str = item[key]
+                return result
     return str(index)
 
 
@@ -171,7 +173,8 @@ def _problem_from(document: dict[str, Any], error: ValidationError) -> Problem:
     path = document_path(document, error.absolute_path)
     parts: Sequence[Any] = list(error.absolute_path)
     if error.validator == "enum" and parts and parts[-1] == "logicalType":
-        allowed = ", ".join(error.validator_value)
+        enum = error.validator_value if isinstance(error.validator_value, list) else []
+        allowed = ", ".join(str(value) for value in enum)
         return Problem(path, "odcs-logical-type", f"unknown logicalType {error.instance!r}; ODCS allows {allowed}")
     if error.validator == "unevaluatedProperties":
         return Problem(path, "odcs-schema", f"{error.message}; ODCS {ODCS_API_VERSION} does not define them here")

@@ -156,7 +156,8 @@ def is_outside_reference(url: str) -> bool:
 def term_json_schema() -> dict[str, Any]:
     """The JSON Schema of a term file, bundled with the platform."""
     text = resources.files("mesh_platform.contracts").joinpath("schemas").joinpath(TERM_SCHEMA_RESOURCE).read_text("utf-8")
-    return json.loads(text)
+    result: dict[str, Any] = json.loads(text)
+    return result
 
 
 @cache

@@ -92,13 +92,16 @@ def from_kafka_record(record: KafkaRecordLike) -> EventMessage:
         event = from_binary(KafkaMessage(headers=headers, key=record.key, value=b""), _FORMAT)
     except Exception as e:  # the SDK raises several types for malformed attributes
         raise InvalidEnvelope(f"malformed CloudEvents attributes: {e}") from e
+    time = event.get_time()
+    if time is None:  # the SDK stamps a record without ce_time with the time of decoding; its type says optional
+        raise InvalidEnvelope("missing CloudEvents attribute time (header ce_time)")
     return EventMessage(
         id=event.get_id(),
         type=event.get_type(),
         source=event.get_source(),
         topic=record.topic,
         key=record.key.decode() if isinstance(record.key, bytes) else (record.key or ""),
-        time=event.get_time(),
+        time=time,
         data=data,
         dataschema=event.get_dataschema(),
     )

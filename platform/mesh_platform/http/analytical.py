@@ -66,7 +66,8 @@ def change_field_of(contract: DataProductContract) -> str | None:
     if spec is None or spec.logical_type != "timestamp":
         raise UnknownChangeField(f"{contract.id} v{contract.major}: {CHANGE_FIELD_PROPERTY} {name!r} is not a "
                                  f"timestamp field of the record")
-    return name
+    result: str | None = name
+    return result
 
 
 # Arrow schema, derived from the contract -------------------------------------------------------------------------

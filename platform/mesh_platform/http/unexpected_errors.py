@@ -24,7 +24,8 @@ log = logging.getLogger("mesh_platform.http.errors")
 
 def correlation_id(scope: Scope) -> str | None:
     """The correlation id of the request in ``scope`` (set by :class:`UnexpectedErrorMiddleware`)."""
-    return scope.get("state", {}).get("correlation_id")
+    result: str | None = scope.get("state", {}).get("correlation_id")
+    return result
 
 
 class UnexpectedErrorMiddleware:

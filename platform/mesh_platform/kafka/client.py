@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 SecurityProtocol = Literal["SASL_PLAINTEXT", "SASL_SSL", "PLAINTEXT", "SSL"]
 SaslMechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"]
 
-SCRAM_MECHANISM = "SCRAM-SHA-512"
+SCRAM_MECHANISM: SaslMechanism = "SCRAM-SHA-512"
 MINIMUM_PROD_PASSWORD_LENGTH = 16
 # Passwords that appear in examples and tutorials; a production deployment must not run on one of them.
 _WELL_KNOWN_PASSWORDS = frozenset({"admin", "admin-secret", "password", "changeme", "change-me", "kafka", "secret"})

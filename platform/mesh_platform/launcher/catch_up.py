@@ -67,7 +67,8 @@ def http_pipeline_reader(client: httpx.Client) -> PipelineReader:
 
     def read(url: str) -> dict[str, Any] | None:
         try:
-            return client.get(f"{url}/ready").json().get("pipeline", {})
+            result: dict[str, Any] | None = client.get(f"{url}/ready").json().get("pipeline", {})
+            return result
         except (httpx.HTTPError, ValueError):
             return None
 

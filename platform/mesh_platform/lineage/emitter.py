@@ -194,17 +194,21 @@ class LineageEmitter:
             retry=retry_if_exception(_worth_retrying),
             wait=self.retry_wait,
             stop=stop_when_event_set(self._closing),
-            sleep=self._closing.wait,
+            sleep=self._pause,
             before_sleep=self._retrying,
             reraise=True,
         )
         try:
-            retrying(self.client.emit, event)  # type: ignore[arg-type]
+            retrying(self.client.emit, event)
         except Exception as e:  # refused, or the service is stopping: the catalog being down must not break it
             self.failed += 1
             log.warning("an OpenLineage event was not delivered to the catalog: %s", e)
         else:
             self.sent += 1
+
+    def _pause(self, seconds: float) -> None:
+        """Back off for ``seconds``, or less when the emitter is closed meanwhile."""
+        self._closing.wait(seconds)
 
     def _retrying(self, state: RetryCallState) -> None:
         self.retries += 1

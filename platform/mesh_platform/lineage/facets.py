@@ -39,7 +39,7 @@ def product_dataset_event(contract: DataProductContract, *, event_time: datetime
     return DatasetEvent(
         eventTime=moment,
         producer=PRODUCER,
-        dataset=StaticDataset(namespace=dataset.namespace, name=dataset.name, facets=facets),  # type: ignore[arg-type]
+        dataset=StaticDataset(namespace=dataset.namespace, name=dataset.name, facets=facets),
     )
 
 

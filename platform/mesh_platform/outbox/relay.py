@@ -11,13 +11,16 @@ import threading
 import zlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from sqlalchemy import Connection, Engine, Row, Table, func, select, update
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_when_event_set, wait_random_exponential
 
 from mesh_platform.events.envelope import EventMessage, kafka_headers, to_kafka_message
 from mesh_platform.store.engine import is_postgresql
+
+# A row of the outbox table, whose columns the relay reads by name.
+OutboxRow: TypeAlias = Row[*tuple[Any, ...]]
 
 if TYPE_CHECKING:
     from mesh_platform.kafka.client import KafkaClientSettings
@@ -47,7 +50,7 @@ class OutboxGate(Protocol):
 
     def exclusion(self, connection: Connection) -> Any: ...
 
-    def admit(self, connection: Connection, rows: Sequence[Row]) -> Sequence[Row]: ...
+    def admit(self, connection: Connection, rows: Sequence[OutboxRow]) -> Sequence[OutboxRow]: ...
 
 
 def kafka_producer_factory(bootstrap_servers: str | KafkaClientSettings, client_id: str) -> ProducerFactory:
@@ -62,7 +65,7 @@ def kafka_producer_factory(bootstrap_servers: str | KafkaClientSettings, client_
 
         from mesh_platform.kafka.client import kafka_client_kwargs
 
-        return KafkaProducer(
+        producer: EventProducer = KafkaProducer(
             **kafka_client_kwargs(bootstrap_servers),
             client_id=client_id,
             acks="all",
@@ -74,6 +77,7 @@ def kafka_producer_factory(bootstrap_servers: str | KafkaClientSettings, client_
             # Fail fast when the broker is down: the relay's own back-off does the waiting.
             bootstrap_timeout_ms=5_000,
         )
+        return producer
 
     return build
 
@@ -172,7 +176,7 @@ class OutboxRelay:
         self.published_total += len(rows)
         return len(rows)
 
-    def _claim(self, connection: Connection) -> Sequence[Row]:
+    def _claim(self, connection: Connection) -> Sequence[OutboxRow]:
         if is_postgresql(self.engine):
             # One relay publishes at a time per store (the others stand by): per-key order then holds across
             # instances, and FOR UPDATE SKIP LOCKED still keeps a row from ever being published twice.
@@ -191,7 +195,7 @@ class OutboxRelay:
             query = query.with_for_update(skip_locked=True)
         return sorted(connection.execute(query).all(), key=lambda row: row.id)
 
-    def _send(self, producer: EventProducer, row: Row) -> Any:
+    def _send(self, producer: EventProducer, row: OutboxRow) -> Any:
         message = to_kafka_message(
             EventMessage(
                 id=row.event_id,
@@ -212,7 +216,7 @@ class OutboxRelay:
             connection.execute(
                 update(self.table)
                 .where(self.table.c.id.in_(row_ids))
-                .values(attempts=self.table.c.attempts + 1, last_error=self.last_error[:2000])
+                .values(attempts=self.table.c.attempts + 1, last_error=f"{type(error).__name__}: {error}"[:2000])
             )
 
     def _ensure_producer(self) -> EventProducer:
@@ -234,7 +238,7 @@ class OutboxRelay:
             # Jittered, so relays of several services do not hammer a broker that comes back all at once.
             wait=wait_random_exponential(multiplier=self.poll_interval, max=self.max_backoff),
             stop=stop_when_event_set(self._stop),
-            sleep=self._stop.wait,
+            sleep=self._pause,
             before_sleep=self._failed,
             reraise=True,
         )
@@ -253,6 +257,10 @@ class OutboxRelay:
         self._remember(state.outcome.exception() if state.outcome else None)
         log.warning("outbox relay failed (attempt %d), retrying in %.1fs: %s", state.attempt_number,
                     state.next_action.sleep if state.next_action else 0.0, self.last_error)
+
+    def _pause(self, seconds: float) -> None:
+        """Back off for ``seconds``, or less when the relay is stopped meanwhile."""
+        self._stop.wait(seconds)
 
     def _remember(self, error: BaseException | None) -> None:
         self.error_kind = type(error).__name__

@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         if secret else None
     )
     contracts = ContractRegistry.from_directory()
-    base_urls = {d: os.environ[f"{d.upper()}_URL"] for d in contracts.domains() if f"{d.upper()}_URL" in os.environ}
+    base_urls = {d: os.environ[f"{d.upper()}_URL"] for d in contracts.domains if f"{d.upper()}_URL" in os.environ}
     emitter = LineageEmitter(catalog_url, credentials=credentials)
     with httpx.Client(timeout=30.0) as client:
         headers = (lambda: {"Authorization": f"Bearer {credentials.token()}"}) if credentials else dict

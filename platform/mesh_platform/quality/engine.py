@@ -114,11 +114,13 @@ class Sandbox:
 
     def scalar_row(self, text: str, parameters: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         """The first row of a (generated or checked) query, under the timeout."""
-        return self._timed(lambda: self.connection.execute(text, list(parameters)).fetchone())
+        result: tuple[Any, ...] | None = self._timed(lambda: self.connection.execute(text, list(parameters)).fetchone())
+        return result
 
     def column(self, text: str, parameters: Sequence[Any] = ()) -> list[Any]:
         """The first column of every row of a generated query, under the timeout."""
-        return self._timed(lambda: [row[0] for row in self.connection.execute(text, list(parameters)).fetchall()])
+        result: list[Any] = self._timed(lambda: [row[0] for row in self.connection.execute(text, list(parameters)).fetchall()])
+        return result
 
     def read_only_scalar(self, text: str) -> Any:
         """Run a rule author's query: refused unless it is exactly one SELECT; its first value."""

@@ -31,6 +31,7 @@ OPERATORS = (
     "mustNotBeBetween",
 )
 UNITS = ("rows", "percent")
+_UNITS: dict[str, Literal["rows", "percent"]] = {"rows": "rows", "percent": "percent"}
 # Severities whose failure only warns (datacontract-cli's list); any other severity, or none, blocks.
 WARNING_SEVERITIES = frozenset({"info", "warning", "warn", "low", "minor", "trivial"})
 ACTIONS = ("block", "quarantine", "warn")
@@ -216,16 +217,21 @@ def rules_of_document(document: Mapping[str, Any]) -> ContractRules:
     return ContractRules(tuple(rules), tuple(unrunnable))
 
 
+# The ODCS quality types the engine executes (the others are declared for people or other tools).
+_EXECUTED_KINDS: dict[str, Literal["library", "sql"]] = {"library": "library", "sql": "sql"}
+
+
 def parse_rule(
     raw: Mapping[str, Any], *, key: str, rule_id: str, object_name: str, property_name: str | None
 ) -> QualityRule:
     """One ODCS ``DataQuality`` mapping as a :class:`QualityRule`; :class:`QualityRuleError` if it cannot run."""
-    kind = raw.get("type") or "library"
-    if kind not in ("library", "sql"):
-        raise QualityRuleError(f"type {kind!r} is not executed by the quality engine")
+    declared = raw.get("type") or "library"
+    kind = _EXECUTED_KINDS.get(declared) if isinstance(declared, str) else None
+    if kind is None:
+        raise QualityRuleError(f"type {declared!r} is not executed by the quality engine")
     threshold = _threshold(raw)
-    unit = str(raw.get("unit") or "rows").strip().lower()
-    if unit not in UNITS:
+    unit = _UNITS.get(str(raw.get("unit") or "rows").strip().lower())
+    if unit is None:
         raise QualityRuleError(f"unit {raw.get('unit')!r} is not supported; use rows or percent")
     metric = raw.get("metric") or raw.get("rule")  # `rule` is ODCS's deprecated spelling of `metric`
     arguments = dict(raw.get("arguments") or {})
@@ -246,7 +252,7 @@ def parse_rule(
         property_name=property_name,
         kind=kind,
         threshold=threshold,
-        unit=unit,  # type: ignore[arg-type]
+        unit=unit,
         severity=severity,
         action=_action(raw, severity),
         metric=metric,
@@ -325,7 +331,8 @@ def _checked_metric(metric: Any, property_name: str | None, unit: str, arguments
         columns = arguments.get("properties")
         if columns is not None and (isinstance(columns, str) or not isinstance(columns, Sequence) or not columns):
             raise QualityRuleError("properties must be a non-empty list of property names")
-    return metric
+    result: str = metric
+    return result
 
 
 def _action(raw: Mapping[str, Any], severity: str | None) -> Action:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException
@@ -48,7 +49,7 @@ def publish_contract_schemas(app: FastAPI, contracts: list[DataProductContract])
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def contract_validator(registry: ContractRegistry):
+def contract_validator(registry: ContractRegistry) -> Callable[[EventMessage], None]:
     """Validates consumed events against the contract of the product that publishes their type."""
 
     def validate(message: EventMessage) -> None:

@@ -9,6 +9,7 @@ Events that still fail stay parked, and the report says why.
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -99,7 +100,7 @@ class ParkedEvents:
         self.consumer_factory = consumer_factory
         self.topic = dead_letter_topic(subscription.group_id)
 
-    def list(self) -> list[ParkedEvent]:
+    def list(self) -> builtins.list[ParkedEvent]:
         """Every parked event, oldest first, marked ``handled`` once its event id was processed."""
         records = self._records()
         handled = self._handled_ids([_header(record, "ce_id") for record in records])
@@ -132,7 +133,7 @@ class ParkedEvents:
                 still_failing.append({**where, "reason": reason})
         return RedriveReport(redriven, still_failing, already)
 
-    def _records(self) -> list[Any]:
+    def _records(self) -> builtins.list[Any]:
         """Every record of the dead-letter topic up to its current end, in the order they were parked."""
         return sorted(self._read_partitions(), key=lambda record: (record.timestamp, record.partition, record.offset))
 
@@ -156,7 +157,7 @@ class ParkedEvents:
         finally:
             consumer.close()
 
-    def _handled_ids(self, event_ids: list[str | None]) -> set[str]:
+    def _handled_ids(self, event_ids: builtins.list[str | None]) -> set[str]:
         ids = [event_id for event_id in event_ids if event_id]
         if not ids:
             return set()
@@ -190,7 +191,8 @@ class ParkedEvents:
 def _header(record: Any, name: str) -> str | None:
     for header, value in record.headers or []:
         if header == name:
-            return value.decode(errors="replace")
+            result: str | None = value.decode(errors="replace")
+            return result
     return None
 
 

@@ -11,9 +11,9 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from sqlalchemy import Engine, Table, delete
+from sqlalchemy import CursorResult, Engine, Table, delete
 from sqlalchemy.orm import Session
 
 from mesh_platform.errors import Conflict
@@ -205,7 +205,10 @@ class SubscriptionReplay:
         with Session(self.engine) as session, session.begin():
             for table in self.rebuilt_tables:
                 session.execute(delete(table))
-            forgotten = session.execute(delete(processed).where(processed.c.consumer_group.in_(groups)))
+            # A DELETE answers a CursorResult (the ORM session types every result as the base Result).
+            forgotten = cast(
+                CursorResult[Any], session.execute(delete(processed).where(processed.c.consumer_group.in_(groups)))
+            )
             return forgotten.rowcount
 
     def _restart(self) -> None:
