@@ -15,6 +15,7 @@ from catalog.access_wiring import build_access, register_clients_file
 from catalog.adapters.lineage_store import SqlLineageStore
 from catalog.adapters.quality_results import product_quality
 from catalog.adapters.service_probe import ServiceProbe
+from catalog.adapters.snapshot_probe import SnapshotProbe
 from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from catalog.api.access import access_router
 from catalog.api.glossary import glossary_router
@@ -30,6 +31,7 @@ from catalog.service.mesh_map import MeshMapService
 from catalog.service.registry import RegistryService
 from catalog.settings import CatalogSettings
 from catalog.ui.access_routes import access_ui_router
+from catalog.ui.analytical_panel import AnalyticalPanels
 from catalog.ui.glossary_routes import glossary_ui_router
 from catalog.ui.map_routes import map_ui_router
 from catalog.ui.routes import STATIC_DIR, ui_router
@@ -61,6 +63,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     glossary = build_glossary(settings, registry)
     probe = ServiceProbe()
     access, authorizer = build_access(settings, engine, registry)
+    snapshot_probe = SnapshotProbe(access.key.sign, access.issuer, access.audience, settings.service_urls)
     mesh_map = MeshMapService(
         registry, graph, grants=lambda: access.grants("", frozenset({CATALOG_ADMIN_SCOPE})),
         quality=lambda domain, product, major: product_quality(engine, domain, product, major),
@@ -79,6 +82,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             yield
         finally:
             probe.close()
+            snapshot_probe.close()
             engine.dispose()
 
     app = FastAPI(
@@ -109,6 +113,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     app.state.mesh_map = mesh_map
     app.state.glossary = glossary
     app.state.probe = probe
+    app.state.analytical_panels = AnalyticalPanels(snapshot_probe, settings.service_urls)
     app.state.access = access
     app.state.authorizer = authorizer
     app.state.engine = engine

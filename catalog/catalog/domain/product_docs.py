@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.domain.analytical_reading import reading_snippets
 from catalog.domain.contract_view import FieldRow, Ports, ports, quality_rules, record_fields, slos
 from catalog.domain.model import DataProduct, ProductVersion
 from mesh_platform.contracts.glossary import GlossaryTerm
@@ -356,6 +357,7 @@ def _analytical(contract: Mapping[str, Any], server: Mapping[str, Any], context:
     url = f"{base}/analytical/{path}"
     domain, product = contract.get("domain"), str(contract.get("id") or "").split(".", 1)[-1]
     major = str(contract.get("version") or "1").split(".", 1)[0]
+    snippets = reading_snippets(url, product)
     change = next((p.get("value") for p in server.get("customProperties") or []
                    if isinstance(p, Mapping) and p.get("property") == "changeTimestampField"), None)
     lines = [
@@ -373,23 +375,9 @@ def _analytical(contract: Mapping[str, Any], server: Mapping[str, Any], context:
          f"`DATACONTRACT_API_HEADER_AUTHORIZATION=\"Bearer $MESH_TOKEN\"`"
          + (f" and `{variable.group(1)}` pointing at the deployment." if variable else ".")),
         "",
-        fenced(
-            "-- DuckDB (httpfs): the snapshot is streamed, so download it whole\n"
-            "INSTALL httpfs; LOAD httpfs; SET force_download = true;\n"
-            "CREATE SECRET mesh (TYPE http, EXTRA_HTTP_HEADERS MAP {'Authorization': 'Bearer <token>'});\n"
-            f"SELECT * FROM read_parquet('{url}.parquet');",
-            "sql",
-        ),
+        fenced(snippets["duckdb"], "sql"),
         "",
-        fenced(
-            "import io, os\n\nimport httpx\nimport pandas as pd\nimport polars as pl\n\n"
-            "headers = {\"Authorization\": f\"Bearer {os.environ['MESH_TOKEN']}\"}\n"
-            f"# pandas\nfighters = pd.read_parquet(\"{url}.parquet\", storage_options=headers)\n"
-            f"# Polars\nresponse = httpx.get(\"{url}.parquet\", headers=headers, timeout=None)\n"
-            "frame = pl.read_parquet(io.BytesIO(response.content))\n"
-            "print(response.headers[\"X-Snapshot-Time\"], response.headers[\"X-Row-Count\"])",
-            "python",
-        ),
+        fenced(snippets["python"], "python"),
         "",
     ]
     return lines
