@@ -10,7 +10,7 @@ from mesh_platform.runtime import DomainService
 from mesh_platform.store.product_source import SqlTableSource
 from results.adapters.products import MAJOR, PRODUCT, row_record_v1
 from results.adapters.schedule_directory import ScheduleHttpDirectory
-from results.adapters.subscriptions import BOUTS_TOPIC, event_handlers
+from results.adapters.subscriptions import SUBSCRIPTION
 from results.adapters.tables import PLATFORM_TABLES, BoutResultRow
 from results.adapters.unit_of_work import SqlResultsUnitOfWork
 from results.api.commands import commands_router
@@ -28,7 +28,7 @@ def create_app(settings: ResultsSettings | None = None) -> FastAPI:
 
     unit_of_work = service.unit_of_work_factory(SqlResultsUnitOfWork)
 
-    service.subscribe([BOUTS_TOPIC], event_handlers(unit_of_work))
+    service.subscribe(SUBSCRIPTION, unit_of_work)
     service.serve(
         PRODUCT,
         MAJOR,

@@ -11,7 +11,7 @@ from mesh_platform.runtime import DomainService
 from mesh_platform.store.product_source import SqlTableSource
 from schedule.adapters.products import BOUTS_PRODUCT, CARDS_PRODUCT, MAJOR, bout_row_record_v1, card_row_record_v1
 from schedule.adapters.roster_directory import RosterHttpDirectory
-from schedule.adapters.subscriptions import FIGHTERS_TOPIC, RESULTS_TOPIC, event_handlers
+from schedule.adapters.subscriptions import SUBSCRIPTION
 from schedule.adapters.tables import PLATFORM_TABLES, BoutRow, CardRow
 from schedule.adapters.unit_of_work import SqlScheduleUnitOfWork
 from schedule.api.commands import commands_router
@@ -28,7 +28,7 @@ def create_app(settings: ScheduleSettings | None = None) -> FastAPI:
 
     unit_of_work = service.unit_of_work_factory(SqlScheduleUnitOfWork)
 
-    service.subscribe([FIGHTERS_TOPIC, RESULTS_TOPIC], event_handlers(unit_of_work))
+    service.subscribe(SUBSCRIPTION, unit_of_work)
     card_filters = {"status": str, "country": str, "date": date.fromisoformat}
     service.serve(
         CARDS_PRODUCT,

@@ -11,7 +11,7 @@ from mesh_platform.runtime import DomainService
 from mesh_platform.store.product_source import SqlTableSource
 from mesh_platform.subscriptions.replay import SubscriptionReplay
 from stats.adapters.products import MAJOR, RANKINGS_PRODUCT, RECORDS_PRODUCT, ranking_row_v1, record_row_v1
-from stats.adapters.subscriptions import TOPICS, event_handlers
+from stats.adapters.subscriptions import SUBSCRIPTION
 from stats.adapters.tables import PLATFORM_TABLES, REBUILT_TABLES, FighterRecordRow, RankingRow
 from stats.adapters.unit_of_work import SqlStatsUnitOfWork
 from stats.settings import StatsSettings
@@ -27,7 +27,8 @@ def create_app(settings: StatsSettings | None = None) -> FastAPI:
 
     unit_of_work = service.unit_of_work_factory(SqlStatsUnitOfWork)
 
-    service.subscribe(TOPICS, event_handlers(unit_of_work))
+    # Handlers by roster's and results' event classes, then one re-derivation of what each batch made stale.
+    service.subscribe(SUBSCRIPTION, unit_of_work)
     service.serve(
         RECORDS_PRODUCT,
         MAJOR,

@@ -61,7 +61,8 @@ from mesh_platform.store.product_source import SqlTableSource
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
 from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher
 from mesh_platform.subscriptions.parked import ParkedEvents
-from mesh_platform.subscriptions.subscriber import EventHandler, Subscription
+from mesh_platform.subscriptions.spec import SubscriptionSpec, declared_subscriptions
+from mesh_platform.subscriptions.subscriber import Subscription
 
 log = logging.getLogger(__name__)
 
@@ -138,18 +139,26 @@ class DomainService:
         """
         self.declared_reads.append((domain, product, major, pii, purpose))
 
-    def subscribe(self, topics: list[str], handlers: Mapping[str, EventHandler]) -> Subscription:
-        """Subscribe this domain's consumer group (named after the domain) to ``topics``.
+    def subscribe(self, spec: SubscriptionSpec[UnitOfWork], unit_of_work: Callable[[], UnitOfWork]) -> Subscription:
+        """Subscribe this domain's consumer group (named after the domain) to the events ``spec`` declares.
 
+        Refuses (:class:`SubscriptionRefused`, with every reason) unless ``spec`` matches the producers' contracts and
+        ``contracts/<domain>/subscriptions.yaml``, so the service does not start with a typo in a topic or type.
         Events are validated against the contract of the product that publishes their type before a handler sees
-        them; those that do not conform go to the dead-letter topic.
+        them; those that do not conform, and types neither handled nor ignored, go to the dead-letter topic.
+        Handlers get a ``unit_of_work()`` joined to the subscription's transaction (one per batch).
         """
+        declarations = declared_subscriptions(self.domain, self.settings.contracts_dir or default_contracts_dir())
+        spec.check(self.domain, self.contracts, declarations)
+        dispatch = spec.dispatch(unit_of_work)
         subscription = Subscription(
             engine=self.engine,
             tables=self.tables,
             group_id=self.domain,
-            topics=topics,
-            handlers=handlers,
+            topics=spec.topics,
+            handlers=dispatch.handlers,
+            ignored=dispatch.ignored,
+            after_handlers=dispatch.after_handlers,
             bootstrap_servers=self.kafka,
             dead_letters=DeadLetterPublisher(self.kafka),
             validator=contract_validator(self.contracts),

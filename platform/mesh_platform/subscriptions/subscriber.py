@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,10 @@ class HandlingRefused(Exception):
     """Internal: a handler raised on the fast path; the batch is re-run one savepoint per event."""
 
 
+class AfterHandlersFailed(Exception):
+    """The step after a batch's handlers failed: the batch's transaction is rolled back and retried."""
+
+
 class ConsumerStalled(Exception):
     """Records wait on assigned partitions but the consumer has returned none for too long: it is rebuilt."""
 
@@ -49,8 +53,13 @@ class Subscription:
     """Consumes ``topics`` as consumer group ``group_id`` and dispatches events by CloudEvents type.
 
     ``handlers`` maps ``ce_type`` to a handler that writes to the subscriber's own store through the given session
-    (it must not commit). Types without a handler are recorded as processed and skipped, so a producer may add event
-    types without breaking subscribers. ``validator`` raises ``ValueError`` for data that breaks the contract.
+    (it must not commit); domains declare them by event class with
+    :class:`~mesh_platform.subscriptions.spec.SubscriptionSpec`, which lowers to these arguments. Types in
+    ``ignored`` are recorded as processed without a handler: the subscriber said it does not need them. Any other
+    type is dead-lettered ("no handler"), never silently dropped: it waits, re-drivable, until the subscriber
+    handles or ignores it. ``after_handlers`` runs once per batch after every handler, in the same transaction
+    (e.g. re-deriving what the batch made stale). ``validator`` raises ``ValueError`` for data that breaks the
+    contract.
     """
 
     def __init__(
@@ -68,12 +77,16 @@ class Subscription:
         poll_timeout_ms: int = 500,
         on_commit: Callable[[], None] | None = None,
         on_dead_letter: Callable[[str], None] | None = None,
+        ignored: Iterable[str] = (),
+        after_handlers: Callable[[Session], None] | None = None,
     ) -> None:
         self.engine = engine
         self.tables = tables
         self.group_id = group_id
         self.topics = topics
         self.handlers = dict(handlers)
+        self.ignored = frozenset(ignored)
+        self.after_handlers = after_handlers
         self.bootstrap_servers = bootstrap_servers
         self.dead_letters = dead_letters
         self.validator = validator
@@ -285,11 +298,9 @@ class Subscription:
             message = from_kafka_record(record)
         except InvalidEnvelope as e:
             return f"invalid envelope: {e}"
-        if self.validator is not None and message.type in self.handlers:
-            try:
-                self.validator(message)
-            except ValueError as e:
-                return f"contract violation: {e}"
+        refusal = self._refusal(message)
+        if refusal is not None:
+            return refusal
         try:
             handled = self._run_handlers([(record, message)], isolate=False)
         except HandlingRefused as e:
@@ -308,14 +319,26 @@ class Subscription:
             except InvalidEnvelope as e:
                 self._dead_letter(record, f"invalid envelope: {e}")
                 continue
-            if self.validator is not None and message.type in self.handlers:
-                try:
-                    self.validator(message)
-                except ValueError as e:
-                    self._dead_letter(record, f"contract violation: {e}")
-                    continue
+            refusal = self._refusal(message)
+            if refusal is not None:
+                self._dead_letter(record, refusal)
+                continue
             decoded.append((record, message))
         return decoded
+
+    def _refusal(self, message: EventMessage) -> str | None:
+        """Why an event must be parked before any handler runs (no handler; data breaking the contract), or None."""
+        if message.type in self.ignored:
+            return None
+        if message.type not in self.handlers:
+            # Parked at once rather than retried: no handler appears until the subscriber's code changes.
+            return f"no handler: {self.group_id} neither handles nor ignores {message.type}"
+        if self.validator is not None:
+            try:
+                self.validator(message)
+            except ValueError as e:
+                return f"contract violation: {e}"
+        return None
 
     def _handle(self, messages: list[tuple[Any, EventMessage]]) -> None:
         """Run the handlers of new events and record them as processed, in one local transaction.
@@ -368,10 +391,23 @@ class Subscription:
                         "processed_at": datetime.now(UTC),
                     }
                 )
+            if handled and self.after_handlers is not None:
+                self._after_handlers(session)
             if processed:
                 session.execute(insert(self.tables.processed_events), processed)
         self.processed_total += len(processed)
         return handled
+
+    def _after_handlers(self, session: Session) -> None:
+        """The declared step after the batch's handlers; if it fails, the whole batch is retried (it is no one
+        event's fault)."""
+        assert self.after_handlers is not None
+        try:
+            self.after_handlers(session)
+        except OperationalError:
+            raise
+        except Exception as e:
+            raise AfterHandlersFailed(f"{type(e).__name__}: {e}") from e
 
     def _already_processed(self, session: Session, event_ids: list[str]) -> set[str]:
         if not event_ids:

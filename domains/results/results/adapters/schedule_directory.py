@@ -5,31 +5,27 @@ The port is asked when the replica has not seen a bout yet.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 from urllib.parse import quote
 
 import httpx
+from pydantic import ValidationError
 
+from results.adapters.consumed_events import ScheduleBoutsV1
 from results.domain.model import BoutSnapshot
 
-BOUT_FIELDS = (
-    "bout_id", "card_id", "card_date", "red_fighter_id", "blue_fighter_id", "weight_class", "scheduled_rounds",
-    "status", "scheduled_at",
-)
 
-
-def bout_snapshot(record: dict[str, Any]) -> BoutSnapshot:
-    """What results keeps of a ``bouts`` v1 record (event data and HTTP record alike)."""
+def bout_snapshot(bout: ScheduleBoutsV1) -> BoutSnapshot:
+    """What results keeps of a ``bouts`` v1 record (event and HTTP record alike, typed by schedule's contract)."""
     return BoutSnapshot(
-        bout_id=record["bout_id"],
-        card_id=record["card_id"],
-        card_date=date.fromisoformat(record["card_date"]),
-        red_fighter_id=record["red_fighter_id"],
-        blue_fighter_id=record["blue_fighter_id"],
-        weight_class=record["weight_class"],
-        scheduled_rounds=int(record["scheduled_rounds"]),
-        status=record["status"],
+        bout_id=bout.bout_id,
+        card_id=bout.card_id,
+        card_date=bout.card_date,
+        red_fighter_id=bout.red_fighter_id,
+        blue_fighter_id=bout.blue_fighter_id,
+        weight_class=bout.weight_class,
+        scheduled_rounds=bout.scheduled_rounds,
+        status=bout.status,
     )
 
 
@@ -52,12 +48,14 @@ class ScheduleHttpDirectory:
             response = httpx.get(
                 f"{self.schedule_url}/data-products/bouts/v1/{quote(bout_id, safe='')}",
                 auth=self.auth,
-                params={"fields": ",".join(BOUT_FIELDS)},
                 timeout=self.timeout,
             )
         except httpx.HTTPError:
             return None  # schedule unreachable: the replica is all we know
         if response.status_code != 200:
             return None
-        record = response.json()
-        return bout_snapshot(record), datetime.fromisoformat(record["scheduled_at"])
+        try:
+            bout = ScheduleBoutsV1.model_validate(response.json())
+        except (ValueError, ValidationError):
+            return None  # not a bouts v1 record: trust only the replica
+        return bout_snapshot(bout), bout.scheduled_at

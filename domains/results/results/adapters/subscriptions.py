@@ -1,29 +1,25 @@
-"""How results reacts to other domains' events (schedule's bouts)."""
+"""What results consumes and how: schedule's bouts, kept as a replica so a result is recorded only for a real bout.
+
+The event classes are generated from schedule's contract (``results.adapters.consumed_events``); which product
+majors results reads is declared once, in ``contracts/results/subscriptions.yaml``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlalchemy.orm import Session
-
-from mesh_platform.events.envelope import EventMessage
-from mesh_platform.subscriptions.subscriber import EventHandler
+from mesh_platform.subscriptions import SubscriptionSpec
+from results.adapters.consumed_events import BoutCancelledV1, BoutCompletedV1, BoutScheduledV1
 from results.adapters.schedule_directory import bout_snapshot
 from results.adapters.unit_of_work import SqlResultsUnitOfWork
 from results.service import handlers
 
-BOUTS_TOPIC = "schedule.bouts.v1"
+BoutEvent = BoutScheduledV1 | BoutCancelledV1 | BoutCompletedV1
 
 
-def event_handlers(unit_of_work: Callable[[], SqlResultsUnitOfWork]) -> dict[str, EventHandler]:
-    """Handlers by CloudEvents type; each works in the subscription's transaction."""
+def on_bout(uow: SqlResultsUnitOfWork, bout: BoutEvent) -> None:
+    # The event time orders the states of one bout: a late, older event never overwrites a newer state.
+    handlers.bout_published(bout_snapshot(bout), bout.envelope.time, uow)
 
-    def on_bout(session: Session, message: EventMessage) -> None:
-        # The event time orders the states of one bout: a late, older event never overwrites a newer state.
-        handlers.bout_published(bout_snapshot(message.data), message.time, unit_of_work().join(session))
 
-    return {
-        "octagon.schedule.bout.scheduled.v1": on_bout,
-        "octagon.schedule.bout.cancelled.v1": on_bout,
-        "octagon.schedule.bout.completed.v1": on_bout,
-    }
+SUBSCRIPTION: SubscriptionSpec[SqlResultsUnitOfWork] = SubscriptionSpec(
+    handlers={BoutScheduledV1: on_bout, BoutCancelledV1: on_bout, BoutCompletedV1: on_bout},
+)

@@ -1,35 +1,41 @@
-"""How schedule reacts to other domains' events (roster's fighters, results' outcomes)."""
+"""What schedule consumes and how: roster's fighters (a replica for booking checks) and results' outcomes.
+
+The event classes are generated from roster's and results' contracts (``schedule.adapters.consumed_events``); which
+product majors schedule reads is declared once, in ``contracts/schedule/subscriptions.yaml``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlalchemy.orm import Session
-
-from mesh_platform.events.envelope import EventMessage
-from mesh_platform.subscriptions.subscriber import EventHandler
+from mesh_platform.subscriptions import SubscriptionSpec
+from mesh_platform.wire import utc_timestamp
+from schedule.adapters.consumed_events import (
+    FighterRegisteredV1,
+    FighterRetiredV1,
+    FighterUpdatedV1,
+    ResultRecordedV1,
+)
 from schedule.adapters.unit_of_work import SqlScheduleUnitOfWork
 from schedule.domain.model import FighterSnapshot
 from schedule.service import handlers
 
-FIGHTERS_TOPIC = "roster.fighters.v1"
-RESULTS_TOPIC = "results.bout-results.v1"
+FighterEvent = FighterRegisteredV1 | FighterUpdatedV1 | FighterRetiredV1
 
 
-def event_handlers(unit_of_work: Callable[[], SqlScheduleUnitOfWork]) -> dict[str, EventHandler]:
-    """Handlers by CloudEvents type; each works in the subscription's transaction."""
+def on_fighter(uow: SqlScheduleUnitOfWork, fighter: FighterEvent) -> None:
+    snapshot = FighterSnapshot(fighter.fighter_id, fighter.name, fighter.weight_class, fighter.status)
+    # The replica's version is roster's updated_at of the state held, in its wire form (as the HTTP lookup gives it).
+    handlers.fighter_published(snapshot, utc_timestamp(fighter.updated_at), uow)
 
-    def on_fighter(session: Session, message: EventMessage) -> None:
-        data = message.data
-        snapshot = FighterSnapshot(data["fighter_id"], data["name"], data["weight_class"], data["status"])
-        handlers.fighter_published(snapshot, data["updated_at"], unit_of_work().join(session))
 
-    def on_result(session: Session, message: EventMessage) -> None:
-        handlers.result_recorded(message.data["bout_id"], unit_of_work().join(session))
+def on_result(uow: SqlScheduleUnitOfWork, result: ResultRecordedV1) -> None:
+    handlers.result_recorded(result.bout_id, uow)
 
-    return {
-        "octagon.roster.fighter.registered.v1": on_fighter,
-        "octagon.roster.fighter.updated.v1": on_fighter,
-        "octagon.roster.fighter.retired.v1": on_fighter,
-        "octagon.results.result.recorded.v1": on_result,
-    }
+
+SUBSCRIPTION: SubscriptionSpec[SqlScheduleUnitOfWork] = SubscriptionSpec(
+    handlers={
+        FighterRegisteredV1: on_fighter,
+        FighterUpdatedV1: on_fighter,
+        FighterRetiredV1: on_fighter,
+        ResultRecordedV1: on_result,
+    },
+)

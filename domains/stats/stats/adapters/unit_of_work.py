@@ -16,8 +16,6 @@ from stats.adapters.repository import (
 from stats.domain.events import FighterRecordUpdated, StatsEvent
 from stats.service.unit_of_work import StaleKeys
 
-_STALE = "stats.stale_keys"
-
 
 class SqlStatsUnitOfWork(SqlUnitOfWork):
     """Implements :class:`stats.service.unit_of_work.StatsUnitOfWork` over stats' store."""
@@ -30,8 +28,9 @@ class SqlStatsUnitOfWork(SqlUnitOfWork):
     announcements: SqlAnnouncementLog
 
     def _open_repositories(self, session: Session) -> None:
-        # Every unit joined to one transaction shares its stale keys: they are refreshed once, before it commits.
-        self.stale = session.info.setdefault(_STALE, StaleKeys())
+        # A subscription joins one unit of work per batch: its handlers mark keys stale, and the subscription's
+        # declared after-handlers step (stats.adapters.subscriptions.refresh_stale) re-derives them once.
+        self.stale = StaleKeys()
         self.fighters = SqlFighterReplica(session)
         self.results = SqlResultReplica(session)
         self.records = SqlRecordRepository(session)
