@@ -7,9 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from mesh_platform.runtime import DomainService
-from mesh_platform.store.product_source import SqlTableSource
-from roster.adapters.products import MAJOR, PRODUCT, row_record_v1
-from roster.adapters.tables import PLATFORM_TABLES, FighterRow
+from roster.adapters.tables import FIGHTERS, PLATFORM_TABLES
 from roster.adapters.unit_of_work import SqlRosterUnitOfWork
 from roster.api.commands import commands_router
 from roster.settings import RosterSettings
@@ -25,11 +23,8 @@ def create_app(settings: RosterSettings | None = None) -> FastAPI:
 
     unit_of_work = service.unit_of_work_factory(SqlRosterUnitOfWork)
 
-    filters = {"weight_class": str, "status": str, "nationality": str}
-    service.serve(
-        PRODUCT, MAJOR, SqlTableSource(service.engine, FighterRow.__table__, "fighter_id", row_record_v1, filters), filters
-    )
-    executor = service.command_executor(unit_of_work, personal_data_of=PRODUCT)
+    service.serve(FIGHTERS.product, FIGHTERS.major, FIGHTERS.source(service.engine), FIGHTERS.filter_parsers())
+    executor = service.command_executor(unit_of_work, personal_data_of=FIGHTERS.product)
     return service.create_app(
         title="Octagon Mesh — roster",
         description="Owns the fighters; publishes the `fighters` data product.",

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from mesh_platform.store.stored_product import Announcements
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
-from roster.adapters.products import MAJOR, PRODUCT, fighter_event_v1
 from roster.adapters.repository import SqlFighterRepository
+from roster.adapters.tables import FIGHTERS
 from roster.domain.events import FighterEvent, FighterRegistered, FighterRetired, FighterUpdated
 
-_VERBS = {FighterRegistered: "registered", FighterUpdated: "updated", FighterRetired: "retired"}
+# The product and verb of each domain event: octagon.roster.fighter.<verb>.v1 (the contract lists them).
+ANNOUNCEMENTS = Announcements({
+    FighterRegistered: (FIGHTERS, "registered"),
+    FighterUpdated: (FIGHTERS, "updated"),
+    FighterRetired: (FIGHTERS, "retired"),
+})
 
 
 class SqlRosterUnitOfWork(SqlUnitOfWork):
@@ -21,13 +27,4 @@ class SqlRosterUnitOfWork(SqlUnitOfWork):
         self.fighters = SqlFighterRepository(session)
 
     def record(self, event: FighterEvent) -> None:
-        self.publish(
-            self.events.create(
-                product=PRODUCT,
-                major=MAJOR,
-                entity="fighter",
-                verb=_VERBS[type(event)],
-                key=event.fighter.fighter_id,
-                data=fighter_event_v1(event.fighter),
-            )
-        )
+        self.publish(ANNOUNCEMENTS.event(self.events, event))

@@ -5,7 +5,8 @@ Replies carry the fighter's date of birth only for callers holding ``pii:roster.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, datetime
+from functools import partial
 
 from fastapi import APIRouter, Depends
 
@@ -13,18 +14,23 @@ from mesh_platform.auth.tokens import AccessToken
 from mesh_platform.http.bearer import AUTH_RESPONSES
 from mesh_platform.http.commands import CommandExecutor, IdempotencyKey
 from roster.api.schemas import FighterCreate, FighterPublic, FighterUpdate
+from roster.domain.model import Fighter
 from roster.service import handlers
 
 
-def commands_router(executor: CommandExecutor, today: Callable[[], date] = date.today) -> APIRouter:
+def commands_router(executor: CommandExecutor, clock: Callable[[], datetime] = partial(datetime.now, UTC)) -> APIRouter:
+    """The command endpoints; ``clock`` is the one source of "now" for every rule and timestamp."""
     router = APIRouter(prefix="/fighters", tags=["commands"], responses=AUTH_RESPONSES)
     writer = Depends(executor.writer)
+
+    def public(fighter: Fighter) -> FighterPublic:
+        return FighterPublic(**fighter.model_dump())
 
     @router.post("", status_code=201, response_model=FighterPublic, summary="Register a fighter")
     def register(body: FighterCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         return executor.run(
             "register_fighter", body, idempotency_key,
-            lambda uow: (201, FighterPublic.of(handlers.register_fighter(body.to_profile(), uow, today()))),
+            lambda uow: (201, public(handlers.register_fighter(body, uow, clock()))),
             caller,
         )
 
@@ -32,7 +38,7 @@ def commands_router(executor: CommandExecutor, today: Callable[[], date] = date.
     def update(fighter_id: str, body: FighterUpdate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         return executor.run(
             "update_fighter", {"fighter_id": fighter_id, **body.model_dump(mode="json")}, idempotency_key,
-            lambda uow: (200, FighterPublic.of(handlers.update_fighter(fighter_id, body.to_profile(), uow, today()))),
+            lambda uow: (200, public(handlers.update_fighter(fighter_id, body, uow, clock()))),
             caller,
         )
 
@@ -40,7 +46,7 @@ def commands_router(executor: CommandExecutor, today: Callable[[], date] = date.
     def retire(fighter_id: str, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         return executor.run(
             "retire_fighter", {"fighter_id": fighter_id}, idempotency_key,
-            lambda uow: (200, FighterPublic.of(handlers.retire_fighter(fighter_id, uow))),
+            lambda uow: (200, public(handlers.retire_fighter(fighter_id, uow, clock()))),
             caller,
         )
 

@@ -1,11 +1,16 @@
-"""Fighters and the rules of registering, updating and retiring them."""
+"""Fighters and the rules of registering, updating and retiring them.
+
+The one definition of a fighter's fields: the table (``adapters/tables.py``) and the HTTP bodies (``api/schemas.py``)
+inherit these models, so each field and each of its rules is written here once.
+"""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from roster.domain.events import FighterRegistered, FighterRetired, FighterUpdated
 from roster.domain.exceptions import FighterAlreadyRetired, InvalidFighter
@@ -63,76 +68,84 @@ class FighterStatus(StrEnum):
     SUSPENDED = "suspended"
 
 
-@dataclass(frozen=True)
-class FighterProfile:
+class FighterProfile(BaseModel):
     """What a promoter states about a fighter when registering or updating them."""
 
-    name: str
-    nickname: str | None
+    model_config = ConfigDict(frozen=True, json_schema_extra={
+        "examples": [{"name": "Amanda Silva", "nickname": "The Lioness", "date_of_birth": "1994-03-02",
+                      "nationality": "BR", "weight_class": "womens_bantamweight", "stance": "orthodox",
+                      "height_cm": 170, "reach_cm": 175}]
+    })
+
+    name: str = Field(min_length=1, max_length=120)
+    nickname: str | None = Field(default=None, min_length=1, max_length=60)
     date_of_birth: date
-    nationality: str
+    nationality: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, upper case")
     weight_class: WeightClass
     stance: Stance
-    height_cm: int
-    reach_cm: int
+    height_cm: int = Field(ge=140, le=230)
+    reach_cm: int = Field(ge=140, le=240)
+
+    def check(self, today: date) -> None:
+        """The rules a field's type and bounds cannot say; raises :class:`InvalidFighter` naming the field."""
+        if not self.name.strip():
+            raise InvalidFighter("name must not be blank", field="name")
+        born = self.date_of_birth
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        if age < MINIMUM_AGE_YEARS:
+            raise InvalidFighter(
+                f"fighter must be at least {MINIMUM_AGE_YEARS} years old (is {age})", field="date_of_birth"
+            )
+        if not (len(self.nationality) == 2 and self.nationality.isalpha() and self.nationality.isupper()):
+            raise InvalidFighter("nationality must be an ISO 3166-1 alpha-2 code such as 'BR'", field="nationality")
+
+    def profile(self) -> FighterProfile:
+        """Just the profile (a request body or a fighter is a profile with more)."""
+        return FighterProfile.model_validate(self.model_dump(include=set(FighterProfile.model_fields)))
 
 
-@dataclass(frozen=True)
-class Fighter:
+# Personal data: never published on the topic (the contract lists it as `withheldFields` of its kafka server).
+PERSONAL_DATA = frozenset({"date_of_birth"})
+
+
+class Fighter(FighterProfile):
     """A fighter on the promotion's roster."""
 
+    model_config = ConfigDict(json_schema_extra=None)
+
     fighter_id: str
-    profile: FighterProfile
     status: FighterStatus
     registered_at: datetime
     updated_at: datetime
 
     @classmethod
-    def register(cls, profile: FighterProfile, today: date, fighter_id: str | None = None) -> tuple[Fighter, FighterRegistered]:
+    def register(cls, profile: FighterProfile, now: datetime, fighter_id: str | None = None) -> tuple[Fighter, FighterRegistered]:
         """A newly registered, active fighter and the event announcing it."""
-        _check_profile(profile, today)
-        now = datetime.now(UTC)
+        profile.check(now.date())
         fighter = cls(
+            **profile.profile().model_dump(),
             fighter_id=fighter_id or str(uuid.uuid4()),
-            profile=profile,
             status=FighterStatus.ACTIVE,
             registered_at=now,
             updated_at=now,
         )
         return fighter, FighterRegistered(fighter)
 
-    def update(self, profile: FighterProfile, today: date) -> tuple[Fighter, FighterUpdated | None]:
+    def update(self, profile: FighterProfile, now: datetime) -> tuple[Fighter, FighterUpdated | None]:
         """The fighter with a new profile; no event when nothing changed."""
         if self.status is FighterStatus.RETIRED:
             raise FighterAlreadyRetired(self.fighter_id)
-        _check_profile(profile, today)
-        if profile == self.profile:
+        profile.check(now.date())
+        new = profile.profile()
+        changed = tuple(name for name in FighterProfile.model_fields if getattr(new, name) != getattr(self, name))
+        if not changed:
             return self, None
-        changed = tuple(
-            name for name in FighterProfile.__dataclass_fields__ if getattr(profile, name) != getattr(self.profile, name)
-        )
-        updated = replace(self, profile=profile, updated_at=datetime.now(UTC))
+        updated = self.model_copy(update={**new.model_dump(), "updated_at": now})
         return updated, FighterUpdated(updated, changed)
 
-    def retire(self) -> tuple[Fighter, FighterRetired]:
+    def retire(self, now: datetime) -> tuple[Fighter, FighterRetired]:
         """The retired fighter; a retired fighter cannot be booked again."""
         if self.status is FighterStatus.RETIRED:
             raise FighterAlreadyRetired(self.fighter_id)
-        retired = replace(self, status=FighterStatus.RETIRED, updated_at=datetime.now(UTC))
+        retired = self.model_copy(update={"status": FighterStatus.RETIRED, "updated_at": now})
         return retired, FighterRetired(retired)
-
-
-def _check_profile(profile: FighterProfile, today: date) -> None:
-    if not profile.name.strip():
-        raise InvalidFighter("name must not be blank", field="name")
-    age = today.year - profile.date_of_birth.year - (
-        (today.month, today.day) < (profile.date_of_birth.month, profile.date_of_birth.day)
-    )
-    if age < MINIMUM_AGE_YEARS:
-        raise InvalidFighter(f"fighter must be at least {MINIMUM_AGE_YEARS} years old (is {age})", field="date_of_birth")
-    if not (len(profile.nationality) == 2 and profile.nationality.isalpha() and profile.nationality.isupper()):
-        raise InvalidFighter("nationality must be an ISO 3166-1 alpha-2 code such as 'BR'", field="nationality")
-    if not 140 <= profile.height_cm <= 230:
-        raise InvalidFighter("height_cm must be between 140 and 230", field="height_cm")
-    if not 140 <= profile.reach_cm <= 240:
-        raise InvalidFighter("reach_cm must be between 140 and 240", field="reach_cm")

@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 
 from roster.domain.exceptions import FighterNotFound
 from roster.domain.model import Fighter, FighterProfile
 from roster.service.unit_of_work import RosterUnitOfWork
 
 
-def register_fighter(profile: FighterProfile, uow: RosterUnitOfWork, today: date) -> Fighter:
+def register_fighter(profile: FighterProfile, uow: RosterUnitOfWork, now: datetime) -> Fighter:
     """Register a new active fighter."""
-    fighter, event = Fighter.register(profile, today)
+    fighter, event = Fighter.register(profile, now)
     uow.fighters.add(fighter)
     uow.record(event)
     return fighter
 
 
-def update_fighter(fighter_id: str, profile: FighterProfile, uow: RosterUnitOfWork, today: date) -> Fighter:
+def update_fighter(fighter_id: str, profile: FighterProfile, uow: RosterUnitOfWork, now: datetime) -> Fighter:
     """Replace a fighter's profile; announces the change only when something changed."""
-    fighter = _existing(fighter_id, uow)
-    updated, event = fighter.update(profile, today)
+    updated, event = _existing(fighter_id, uow).update(profile, now)
     if event is not None:
         uow.fighters.save(updated)
         uow.record(event)
     return updated
 
 
-def retire_fighter(fighter_id: str, uow: RosterUnitOfWork) -> Fighter:
+def retire_fighter(fighter_id: str, uow: RosterUnitOfWork, now: datetime) -> Fighter:
     """Retire a fighter; schedule will refuse to book them from then on."""
-    retired, event = _existing(fighter_id, uow).retire()
+    retired, event = _existing(fighter_id, uow).retire(now)
     uow.fighters.save(retired)
     uow.record(event)
     return retired

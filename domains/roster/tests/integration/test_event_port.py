@@ -1,7 +1,7 @@
 """Roster's event port against the session's real broker: it starts only on a topic as its contract declares it,
 and its events carry no personal data."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -9,13 +9,15 @@ from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 
 from mesh_platform.contracts import ContractRegistry, default_contracts_dir
+from mesh_platform.events.factory import EventFactory
 from mesh_platform.kafka.client import kafka_client_kwargs
 from mesh_platform.kafka.event_plane import EventPlane, withheld_fields
 from mesh_platform.kafka.provisioning import EventPlaneProvisioner
 from mesh_platform.kafka.topic_check import TopicsNotReady
-from roster.adapters.products import WITHHELD_FROM_EVENTS, fighter_event_v1, fighter_record_v1
+from mesh_platform.store.stored_product import record_of
+from roster.adapters.tables import FIGHTERS
 from roster.app import create_app
-from roster.domain.model import Fighter, FighterProfile, Stance, WeightClass
+from roster.domain.model import PERSONAL_DATA, Fighter, FighterProfile, Stance, WeightClass
 from roster.settings import RosterSettings
 
 TOPIC = "roster.fighters.v1"
@@ -23,14 +25,16 @@ TOPIC = "roster.fighters.v1"
 
 def test_events_leave_out_exactly_the_fields_the_contract_withholds():
     contract = ContractRegistry.from_directory(default_contracts_dir()).get("roster", "fighters", 1)
-    profile = FighterProfile("Amanda Silva", None, date(1994, 3, 2), "BR", WeightClass("lightweight"),
-                             Stance("orthodox"), 170, 175)
-    fighter, _event = Fighter.register(profile, date.today())
+    profile = FighterProfile(name="Amanda Silva", date_of_birth=date(1994, 3, 2), nationality="BR",
+                             weight_class=WeightClass("lightweight"), stance=Stance("orthodox"), height_cm=170,
+                             reach_cm=175)
+    fighter, _event = Fighter.register(profile, datetime.now(UTC))
 
-    data = fighter_event_v1(fighter)
+    data = FIGHTERS.event(EventFactory("roster", "http://catalog"), "registered", fighter).data
 
-    assert WITHHELD_FROM_EVENTS == withheld_fields(contract) >= contract.pii_fields
-    assert set(fighter_record_v1(fighter)) - set(data) == set(WITHHELD_FROM_EVENTS)
+    assert PERSONAL_DATA == FIGHTERS.withheld_from_events == withheld_fields(contract) >= contract.pii_fields
+    assert set(record_of(fighter.model_dump())) - set(data) == set(PERSONAL_DATA)
+    contract.validate_record(record_of(fighter.model_dump()))
     contract.validate_event("octagon.roster.fighter.registered.v1", data)
 
 
