@@ -30,6 +30,7 @@ from catalog.service.lineage import LineageLimits, LineageService
 from catalog.service.mesh_map import MeshMapService
 from catalog.service.registry import RegistryService
 from catalog.settings import CatalogSettings
+from catalog.trust_wiring import build_trust, install_trust
 from catalog.ui.access_routes import access_ui_router
 from catalog.ui.analytical_panel import AnalyticalPanels
 from catalog.ui.glossary_routes import glossary_ui_router
@@ -68,6 +69,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         registry, graph, grants=lambda: access.grants("", frozenset({CATALOG_ADMIN_SCOPE})),
         quality=lambda domain, product, major: product_quality(engine, domain, product, major),
     )
+    trust = build_trust(settings, engine, registry, lineage)
     metrics_registry = CollectorRegistry()
     metrics_registry.register(CatalogCollector(registry, graph))
 
@@ -78,9 +80,11 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         store.load()
         # The graph lives as long as the process: keep full garbage collections from walking it again and again.
         gc.freeze()
+        trust.start()
         try:
             yield
         finally:
+            trust.stop()
             probe.close()
             snapshot_probe.close()
             engine.dispose()
@@ -106,6 +110,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     app.include_router(glossary_ui_router())
     app.include_router(access_ui_router())
     app.include_router(map_ui_router())
+    install_trust(app, trust, metrics_registry)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.state.settings = settings
     app.state.registry = registry

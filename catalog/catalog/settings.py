@@ -25,6 +25,23 @@ class CatalogSettings(ServiceSettings):
     token_lifetime_seconds: int = Field(300, ge=30, le=3600, validation_alias="CATALOG_TOKEN_LIFETIME_SECONDS")
     clients_file: Path | None = Field(None, validation_alias="CATALOG_CLIENTS_FILE")
     service_urls_setting: str = Field("", validation_alias="CATALOG_SERVICE_URLS")
+    # Incidents, SLOs and notifications (catalog/README.md, "Trust").
+    incident_passes_to_resolve: int = Field(3, ge=1, le=1000, validation_alias="CATALOG_INCIDENT_PASSES_TO_RESOLVE")
+    slo_window_days: int = Field(30, ge=1, le=366, validation_alias="CATALOG_SLO_WINDOW_DAYS")
+    slo_freshness_objective: float = Field(0.99, gt=0, lt=1, validation_alias="CATALOG_SLO_FRESHNESS_OBJECTIVE")
+    slo_stale_minutes: float = Field(10, gt=0, validation_alias="CATALOG_SLO_STALE_MINUTES")
+    notifications_topic: str = Field("catalog.notifications.v1", validation_alias="CATALOG_NOTIFICATIONS_TOPIC")
+    notifications_kafka_setting: bool | None = Field(None, validation_alias="CATALOG_NOTIFICATIONS_KAFKA")
+    notifications_poll_seconds: float = Field(5.0, gt=0, validation_alias="CATALOG_NOTIFICATIONS_POLL_SECONDS")
+    webhook_attempts: int = Field(3, ge=1, le=10, validation_alias="CATALOG_WEBHOOK_ATTEMPTS")
+    webhook_backoff_seconds: float = Field(0.5, ge=0, validation_alias="CATALOG_WEBHOOK_BACKOFF_SECONDS")
+
+    @property
+    def notifications_kafka(self) -> bool:
+        """Whether notifications go to the Kafka topic (``CATALOG_NOTIFICATIONS_KAFKA``; on except in tests)."""
+        if self.notifications_kafka_setting is not None:
+            return self.notifications_kafka_setting
+        return self.environment != "test"
 
     @property
     def service_urls(self) -> dict[str, str]:

@@ -78,6 +78,8 @@ class LineageService:
         self._inbox: list[tuple[bytes, Future[LineageObservation]]] = []
         self._inbox_changed = threading.Condition()
         self._worker: threading.Thread | None = None
+        self.listeners: list[Callable[[list[dict[str, Any]]], None]] = []
+        """Called with the payloads of each committed batch (after the commit, on the writing thread)."""
 
     def ingest(self, payload: dict[str, Any]) -> LineageObservation:
         """Store an OpenLineage event; :class:`MalformedLineageEvent` or :class:`LineageEventTooLarge` (nothing
@@ -176,6 +178,8 @@ class LineageService:
         with self.store.engine.begin() as connection:
             changes = self.store.record(connection, items, self.clock())
         changes.apply(self.graph)
+        for listener in self.listeners:
+            listener([payload for _, payload in items])
 
     def lineage(self, node_id: str, depth: int | None = None, *, max_nodes: int | None = None) -> LineageSlice:
         """Marquez's lineage graph around ``node_id``; :class:`MalformedNodeId` or :class:`UnknownNode` if it

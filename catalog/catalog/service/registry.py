@@ -59,6 +59,8 @@ class RegistryService:
         self.lineage = lineage
         self.clock = clock
         self._writes = threading.Lock()
+        self.listeners: list[Callable[[DataProduct, ProductVersion | None, ProductVersion], None]] = []
+        """Called after each committed registration with the product, the major as it was before and as it is."""
 
     # registration ----------------------------------------------------------------------------------------------
 
@@ -74,11 +76,14 @@ class RegistryService:
             decision = decide_registration(document, previous_version)
             contract = decision.contract
             product = uow.registry.get(*decision.product_key) if decision.product_key else None
+            before = after = None
             if decision.outcome in (RegistrationOutcome.CREATED, RegistrationOutcome.UPDATED):
                 assert contract is not None
+                before = product.versions.get(contract.major) if product else None
                 product = self._apply(product, contract, decision, document, service_url, now)
                 uow.registry.save(product)
                 uow.search.index(search_document(product))
+                after = product.versions[contract.major]
             uow.registry.log(
                 RegistrationRecord(
                     domain=decision.product_key[0] if decision.product_key else _claimed(document, "domain"),
@@ -90,6 +95,12 @@ class RegistryService:
             uow.commit()
         if contract is not None and decision.outcome is not RegistrationOutcome.REFUSED:
             self._announce(contract)
+        if product is not None and after is not None:
+            for listener in self.listeners:
+                try:
+                    listener(product, before, after)
+                except Exception:  # a listener is told; the registration stands either way
+                    log.exception("a registration listener failed for %s v%s", after.product, after.major)
         return RegistrationResult(decision.outcome, decision.verdict, product)
 
     def _apply(

@@ -23,6 +23,7 @@ from catalog.domain.search_query import SearchSyntaxError
 from catalog.ui.glossary_routes import install_glossary_globals
 from catalog.ui.graph_layout import layout_graph
 from catalog.ui.snippets import consume_snippets
+from catalog.ui.trust_routes import install_trust_globals
 from mesh_platform.errors import NotFound
 
 UI_DIR = Path(__file__).parent
@@ -45,6 +46,7 @@ def ui_router() -> APIRouter:
     templates.env.globals["facets"] = FACETS
     templates.env.filters["when"] = _when
     install_glossary_globals(templates.env)
+    install_trust_globals(templates.env)
 
     def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -63,7 +63,7 @@ def test_a_product_without_quality_runs_says_so(catalog_on_store, register, cont
 
 def test_the_freshness_slo_shows_its_measured_status(catalog_on_store, register, contract):
     register(catalog_on_store, contract("roster", "fighters"))
-    at = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+    at = datetime.now(UTC) - timedelta(minutes=1)
     breached = RuleResult(
         rule_key="slo:freshness", rule_id="freshness", object_name="fighters", property_name=None, status="failed",
         measured=300.0, unit="seconds", expectation="<= 60 seconds", ran_at=at, duration_ms=0.0, metric="freshness",
@@ -72,6 +72,7 @@ def test_the_freshness_slo_shows_its_measured_status(catalog_on_store, register,
     report(catalog_on_store, quality_job("roster", "fighters", 1), [breached], at)
     html = catalog_on_store.get("/products/roster/fighters").text
     slo_table = html.split('class="grid compact slos"', 1)[1].split("</table>", 1)[0]
-    freshness_row = next(row for row in slo_table.split("<tr>") if "freshness" in row)
+    freshness_row = next(row for row in slo_table.split("<tr") if 'data-sli="freshness"' in row)
     assert 'class="badge bad">breached</span>' in freshness_row
-    assert "oldest waiting event 300s" in freshness_row
+    banner = html.split('id="incident-banner"', 1)[1].split("</div>", 1)[0]
+    assert "slo:freshness" in banner and "oldest waiting event 300s" in banner
