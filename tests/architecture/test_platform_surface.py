@@ -1,0 +1,158 @@
+"""A small platform surface: domains reach the platform through ``mesh_platform.domain_api`` (their tests also through
+the test kit ``mesh_platform.testing``), and that module exports only what domains use.
+
+Files written before the surface existed, or busy with other work when it arrived, are listed in ``NOT_YET_ON_SURFACE``.
+The list only shrinks: a listed file that no longer reaches past the surface fails the test until it is removed.
+"""
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SURFACE = "mesh_platform.domain_api"
+TEST_KIT = "mesh_platform.testing"
+DOMAINS = sorted(path.name for path in (ROOT / "domains").iterdir() if (path / "pyproject.toml").exists())
+SCAFFOLD = ROOT / "platform" / "mesh_platform" / "scaffold" / "templates" / "domain"
+
+# Files that still import platform internals (paths from the repository root). Move each onto the surface (export
+# what it needs from mesh_platform/domain_api.py if a domain truly needs it) and delete its line; never add one.
+NOT_YET_ON_SURFACE = {
+    "domains/results/results/adapters/consumed_events.py",
+    "domains/results/results/adapters/products.py",
+    "domains/results/results/adapters/repository.py",
+    "domains/results/results/adapters/subscriptions.py",
+    "domains/results/results/adapters/tables.py",
+    "domains/results/results/adapters/unit_of_work.py",
+    "domains/results/results/api/commands.py",
+    "domains/results/results/app.py",
+    "domains/results/results/domain/exceptions.py",
+    "domains/results/results/migrations/env.py",
+    "domains/results/results/migrations/versions/0001_results_bout_replica.py",
+    "domains/results/results/settings.py",
+    "domains/results/tests/integration/conftest.py",
+    "domains/roster/roster/adapters/repository.py",
+    "domains/roster/roster/adapters/tables.py",
+    "domains/roster/roster/adapters/unit_of_work.py",
+    "domains/roster/roster/api/commands.py",
+    "domains/roster/roster/app.py",
+    "domains/roster/roster/domain/exceptions.py",
+    "domains/roster/roster/migrations/env.py",
+    "domains/roster/roster/migrations/versions/0001_fighters.py",
+    "domains/roster/roster/settings.py",
+    "domains/roster/tests/integration/test_event_port.py",
+    "domains/roster/tests/integration/test_quality_monitor.py",
+    "domains/schedule/schedule/adapters/consumed_events.py",
+    "domains/schedule/schedule/adapters/products.py",
+    "domains/schedule/schedule/adapters/repository.py",
+    "domains/schedule/schedule/adapters/subscriptions.py",
+    "domains/schedule/schedule/adapters/tables.py",
+    "domains/schedule/schedule/adapters/unit_of_work.py",
+    "domains/schedule/schedule/api/commands.py",
+    "domains/schedule/schedule/app.py",
+    "domains/schedule/schedule/domain/exceptions.py",
+    "domains/schedule/schedule/migrations/env.py",
+    "domains/schedule/schedule/migrations/versions/0001_cards_bouts_replica.py",
+    "domains/schedule/schedule/settings.py",
+    "domains/schedule/tests/integration/test_schedule_api.py",
+    "domains/stats/stats/adapters/consumed_events.py",
+    "domains/stats/stats/adapters/products.py",
+    "domains/stats/stats/adapters/repository.py",
+    "domains/stats/stats/adapters/subscriptions.py",
+    "domains/stats/stats/adapters/tables.py",
+    "domains/stats/stats/adapters/unit_of_work.py",
+    "domains/stats/stats/app.py",
+    "domains/stats/stats/domain/exceptions.py",
+    "domains/stats/stats/migrations/env.py",
+    "domains/stats/stats/migrations/versions/0001_replicas_records_rankings.py",
+    "domains/stats/stats/settings.py",
+    "domains/stats/tests/integration/conftest.py",
+    "domains/stats/tests/integration/test_replay.py",
+    "platform/mesh_platform/scaffold/templates/domain/{package}/adapters/products.py.tmpl",
+    "platform/mesh_platform/scaffold/templates/domain/{package}/adapters/repository.py.tmpl",
+    "platform/mesh_platform/scaffold/templates/domain/{package}/adapters/subscriptions.py.tmpl",
+    "platform/mesh_platform/scaffold/templates/domain/{package}/adapters/tables.py.tmpl",
+    "platform/mesh_platform/scaffold/templates/domain/{package}/adapters/unit_of_work.py.tmpl",
+    "platform/mesh_platform/scaffold/templates/domain/{package}/api/commands.py.tmpl",
+    "platform/mesh_platform/scaffold/templates/domain/{package}/app.py.tmpl",
+    "platform/mesh_platform/scaffold/templates/domain/{package}/domain/exceptions.py.tmpl",
+    "platform/mesh_platform/scaffold/templates/domain/{package}/migrations/env.py.tmpl",
+    "platform/mesh_platform/scaffold/templates/domain/{package}/migrations/versions/0001_{record}.py.tmpl",
+    "platform/mesh_platform/scaffold/templates/domain/{package}/settings.py.tmpl",
+}
+
+_IMPORT = re.compile(r"^\s*from\s+(mesh_platform[\w.]*)\s+import\s+(\([^)]*\)|[^\n]*)|^\s*import\s+(mesh_platform[\w.]*)", re.M)
+
+
+def platform_imports(path: Path) -> list[tuple[str, list[str]]]:
+    """``(module, names)`` of every import of a ``mesh_platform`` module in ``path`` (a module or a template)."""
+    found = []
+    for match in _IMPORT.finditer(path.read_text()):
+        if match.group(3):
+            found.append((match.group(3), []))
+            continue
+        names = match.group(2).strip("() \n").split("#")[0]
+        found.append((match.group(1), [n.split(" as ")[0].strip() for n in re.split(r"[,\n]", names) if n.strip()]))
+    return found
+
+
+def domain_files(tests: bool) -> list[Path]:
+    """Each domain's package (or its tests), and the scaffold's templates of the same, which new domains start from."""
+    files = []
+    for domain in DOMAINS:
+        for path in (ROOT / "domains" / domain).rglob("*.py"):
+            parts = path.relative_to(ROOT / "domains" / domain).parts
+            if parts[0] in ("build",) or parts[0].endswith(".egg-info"):
+                continue
+            if (parts[0] == "tests") == tests:
+                files.append(path)
+    for path in SCAFFOLD.rglob("*.py.tmpl"):
+        if (path.relative_to(SCAFFOLD).parts[0] == "tests") == tests:
+            files.append(path)
+    return sorted(files)
+
+
+def allowed(module: str, tests: bool) -> bool:
+    return module == SURFACE or (tests and (module == TEST_KIT or module.startswith(TEST_KIT + ".")))
+
+
+def reaching_past_the_surface(path: Path, tests: bool) -> list[str]:
+    return [module for module, _names in platform_imports(path) if not allowed(module, tests)]
+
+
+@pytest.mark.parametrize("tests", [False, True], ids=["domain code", "domain tests"])
+def test_domains_reach_the_platform_only_through_its_surface(tests):
+    offending = [
+        f"{path.relative_to(ROOT)} imports {', '.join(sorted(set(modules)))}"
+        for path in domain_files(tests)
+        if str(path.relative_to(ROOT)) not in NOT_YET_ON_SURFACE
+        and (modules := reaching_past_the_surface(path, tests))
+    ]
+    assert offending == [], f"import these from {SURFACE} (export what a domain needs there):\n" + "\n".join(offending)
+
+
+def test_the_list_of_files_not_yet_on_the_surface_only_shrinks():
+    moved = [
+        name for name in sorted(NOT_YET_ON_SURFACE)
+        if (ROOT / name).exists() and not reaching_past_the_surface(ROOT / name, "/tests/" in f"/{name}")
+    ]
+    assert moved == [], "these files use only the surface now; delete them from NOT_YET_ON_SURFACE"
+
+
+def test_the_surface_exports_only_what_domains_use():
+    surface = importlib.import_module(SURFACE)
+    used = {
+        name for tests in (False, True) for path in domain_files(tests)
+        for _module, names in platform_imports(path) for name in names
+    }
+    assert sorted(set(surface.__all__) - used) == [], "exported but used by no domain: drop it from __all__"
+
+
+def test_the_surface_exports_exactly_its_all():
+    surface = importlib.import_module(SURFACE)
+    # (isidentifier: pytest's assertion rewriting adds "@py_builtins" when it rewrites the platform's modules)
+    public = {name for name in vars(surface) if name.isidentifier() and not name.startswith("_")}
+    assert len(surface.__all__) == len(set(surface.__all__))
+    assert public == set(surface.__all__)
