@@ -22,7 +22,9 @@ from mesh_platform.store.migrations import create_platform_tables, drop_platform
 from mesh_platform.store.platform_tables import define_platform_tables
 from mesh_platform.store.product_source import SqlTableSource
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
+from mesh_platform.subscriptions.messages import ConsumedData, ConsumedEvent
 from mesh_platform.subscriptions.replay import SubscriptionReplay
+from mesh_platform.subscriptions.spec import SubscriptionSpec
 from mesh_platform.wire import as_utc, utc_timestamp
 
 __all__ = [
@@ -45,8 +47,11 @@ __all__ = [
     "Conflict",
     "NotFound",
     "RuleViolated",
-    # events and their replay
+    # events, typed subscriptions (classes generated from the producers' contracts) and their replay
+    "ConsumedData",
+    "ConsumedEvent",
     "EventMessage",
+    "SubscriptionSpec",
     "SubscriptionReplay",
     "replay_router",
     # the wire format of moments

@@ -58,7 +58,7 @@ def render_consumed_events(
     lines = [header.rstrip("\n"), ""]
     if imports:
         lines.append(f"from datetime import {', '.join(imports)}")
-    lines += ["from typing import ClassVar", "", "from mesh_platform.subscriptions.messages import ConsumedData, ConsumedEvent"]
+    lines += ["from typing import ClassVar", "", "from mesh_platform.domain_api import ConsumedData, ConsumedEvent"]
     # One blank line between the imports and the first product's comment (isort's layout).
     return "\n".join([*lines, *writer.lines[1:]]).rstrip("\n") + "\n"
 

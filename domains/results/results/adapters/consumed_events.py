@@ -7,7 +7,7 @@ Regenerate after a producer's contract or contracts/results/subscriptions.yaml c
 from datetime import date, datetime
 from typing import ClassVar
 
-from mesh_platform.subscriptions.messages import ConsumedData, ConsumedEvent
+from mesh_platform.domain_api import ConsumedData, ConsumedEvent
 
 # schedule.bouts v1 (contract 1.1.1), topic schedule.bouts.v1
 

@@ -6,7 +6,7 @@ majors results reads is declared once, in ``contracts/results/subscriptions.yaml
 
 from __future__ import annotations
 
-from mesh_platform.subscriptions import SubscriptionSpec
+from mesh_platform.domain_api import SubscriptionSpec
 from results.adapters.consumed_events import BoutCancelledV1, BoutCompletedV1, BoutScheduledV1
 from results.adapters.schedule_directory import bout_snapshot
 from results.adapters.unit_of_work import SqlResultsUnitOfWork

@@ -7,7 +7,7 @@ Regenerate after a producer's contract or contracts/schedule/subscriptions.yaml 
 from datetime import date, datetime
 from typing import ClassVar
 
-from mesh_platform.subscriptions.messages import ConsumedData, ConsumedEvent
+from mesh_platform.domain_api import ConsumedData, ConsumedEvent
 
 # roster.fighters v1 (contract 1.0.2), topic roster.fighters.v1
 

@@ -6,8 +6,7 @@ product majors schedule reads is declared once, in ``contracts/schedule/subscrip
 
 from __future__ import annotations
 
-from mesh_platform.subscriptions import SubscriptionSpec
-from mesh_platform.wire import utc_timestamp
+from mesh_platform.domain_api import SubscriptionSpec, utc_timestamp
 from schedule.adapters.consumed_events import (
     FighterRegisteredV1,
     FighterRetiredV1,

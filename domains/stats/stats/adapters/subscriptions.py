@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from mesh_platform.subscriptions import SubscriptionSpec
+from mesh_platform.domain_api import SubscriptionSpec
 from stats.adapters.consumed_events import FighterRegisteredV1, FighterRetiredV1, FighterUpdatedV1, ResultRecordedV1
 from stats.adapters.unit_of_work import SqlStatsUnitOfWork
 from stats.domain.model import CountedResult, FighterSnapshot
