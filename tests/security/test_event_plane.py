@@ -6,7 +6,7 @@ provisioning derived from the contracts and the domains' declared subscriptions.
 
 import json
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -210,11 +210,12 @@ def test_personal_data_never_appears_on_the_public_topic(kafka_event_plane, tmp_
     # Roster's own publishing path: the command's unit of work writes the outbox, the relay publishes as roster.
     engine = create_store_engine(f"sqlite:///{tmp_path / 'roster.db'}")
     upgrade_store(engine, MIGRATIONS)
-    profile = FighterProfile("Amanda Silva", None, date(1994, 3, 2), "BR", WeightClass("lightweight"),
-                             Stance("orthodox"), 170, 175)
+    profile = FighterProfile(name="Amanda Silva", date_of_birth=date(1994, 3, 2), nationality="BR",
+                             weight_class=WeightClass("lightweight"), stance=Stance("orthodox"), height_cm=170,
+                             reach_cm=175)
     with SqlRosterUnitOfWork(engine, OutboxWriter(PLATFORM_TABLES.outbox),
                              EventFactory("roster", "http://127.0.0.1:8000")) as uow:
-        fighter = handlers.register_fighter(profile, uow, date.today())
+        fighter = handlers.register_fighter(profile, uow, datetime.now(UTC))
         uow.commit()
     relay = OutboxRelay(engine, PLATFORM_TABLES.outbox,
                         kafka_producer_factory(kafka_event_plane.principal("roster"), "roster-security-test"))
