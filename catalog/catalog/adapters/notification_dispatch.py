@@ -52,7 +52,7 @@ class KafkaPublisher:
 
             self._producer = KafkaProducer(**self.connection_kwargs(), acks="all", linger_ms=5)
         encoded = to_kafka_message(message)
-        self._producer.send(message.topic, key=encoded.key, value=encoded.value,
+        self._producer.send(message.topic, key=message.key.encode(), value=encoded.value,
                             headers=kafka_headers(encoded)).get(timeout=self.timeout)
 
     def close(self) -> None:
