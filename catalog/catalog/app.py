@@ -27,7 +27,7 @@ from catalog.api.products import registry_router
 from catalog.domain.lineage_graph import LineageGraph
 from catalog.glossary_wiring import build_glossary
 from catalog.service.lineage import LineageLimits, LineageService
-from catalog.service.mesh_map import MeshMapService
+from catalog.service.mesh_map import MeshMapService, incident_markers
 from catalog.service.registry import RegistryService
 from catalog.settings import CatalogSettings
 from catalog.trust_wiring import build_trust, install_trust
@@ -68,6 +68,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     mesh_map = MeshMapService(
         registry, graph, grants=lambda: access.grants("", frozenset({CATALOG_ADMIN_SCOPE})),
         quality=lambda domain, product, major: product_quality(engine, domain, product, major),
+        incidents=lambda _products: incident_markers(trust.incidents.list(open_only=True, limit=1000)),
     )
     trust = build_trust(settings, engine, registry, lineage)
     metrics_registry = CollectorRegistry()

@@ -26,6 +26,27 @@ class GrantedScope(Protocol):
     scope: str
 
 
+class OpenIncident(Protocol):
+    id: int | None
+    domain: str
+    product: str
+    major: int
+    rule: str
+    severity: str
+    title: str
+
+
+def incident_markers(incidents: Iterable[OpenIncident]) -> dict[str, list[Marker]]:
+    """Markers of open incidents by product node (``warning`` incidents warn, others are bad)."""
+    markers: dict[str, list[Marker]] = {}
+    for incident in incidents:
+        node = dataset_node_id(f"octagon.{incident.domain}", f"{incident.product}.v{incident.major}")
+        severity = "warn" if incident.severity == "warning" else "bad"
+        link = f"/incidents/{incident.id}" if incident.id is not None else None
+        markers.setdefault(node, []).append(Marker("incident", severity, f"incident: {incident.title}", link))
+    return markers
+
+
 class MeshMapService:
     """The map from the registry, the lineage graph, active grants, quality results and (when the catalog keeps
     them) incidents; each source is a callable so tests hand in fakes."""
@@ -48,10 +69,9 @@ class MeshMapService:
 
     def build(self) -> MeshMap:
         products, _ = self.registry.products()
-        markers = self._quality_markers(products)
-        if self.incidents is not None:
-            for node, found in self.incidents(products).items():
-                markers.setdefault(node, [])[:0] = found  # incidents first: they are what people act on
+        # Open incidents are what people act on (a failing check opens one and its passing closes it); without an
+        # incidents model, failing and warning quality results are marked instead.
+        markers = self.incidents(products) if self.incidents is not None else self._quality_markers(products)
         grants = [grant for held in self.grants() if (grant := parse_grant_scope(held.client_id, held.scope))]
         return build_mesh_map(products, self.registry.consumers(), self._consumer_jobs(products), grants, markers,
                               self._today())

@@ -102,14 +102,16 @@ def test_grants_mark_their_products_and_edges_and_unused_grants_become_granted_e
             "granted": True} in mapped["edges"]
 
 
-def test_deprecations_and_failing_quality_rules_are_marked(mapped):
+def test_deprecations_and_open_incidents_are_marked(mapped):
     products = {p["id"]: p for p in mapped["products"]}
     cards = products["dataset:octagon.schedule:event-cards.v1"]
     assert (cards["status"], cards["deprecated"], cards["sunset_date"]) == ("deprecated", True, "2031-06-30")
     results = products[RESULTS]
+    # The failing check opened an incident: the map marks the open incident and links to it.
     assert results["health"] == "bad"
-    assert [m["kind"] for m in results["markers"]] == ["quality"]
+    assert [m["kind"] for m in results["markers"]] == ["incident"]
     assert "completed_bouts_have_one_result" in results["markers"][0]["title"]
+    assert results["markers"][0]["link"].startswith("/incidents/")
     assert products[FIGHTERS]["health"] == "ok" and products[FIGHTERS]["markers"] == []
 
 
@@ -118,3 +120,13 @@ def test_the_map_api_is_documented_in_openapi(catalog):
     operation = spec["paths"]["/api/v1/mesh-map"]["get"]
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     assert set(spec["components"]["schemas"][schema]["properties"]) == {"domains", "products", "consumers", "edges"}
+
+
+def test_a_resolved_incident_leaves_the_map(catalog, mapped):
+    incident = next(m for p in mapped["products"] for m in p["markers"] if p["id"] == RESULTS)
+    incident_id = int(incident["link"].rsplit("/", 1)[1])
+    resolved = catalog.post(f"/api/v1/incidents/{incident_id}/resolve", json={"reason": "backfilled the result"})
+    assert resolved.status_code == 200, resolved.text
+
+    results = next(p for p in catalog.get("/api/v1/mesh-map").json()["products"] if p["id"] == RESULTS)
+    assert (results["health"], results["markers"]) == ("ok", [])

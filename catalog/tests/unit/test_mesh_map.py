@@ -96,3 +96,24 @@ def test_layout_puts_each_node_in_its_domain_lane_and_consumers_right_of_what_th
         assert lanes[lane].y <= at[node_id].y < lanes[lane].y + lanes[lane].height
     assert at[FIGHTERS_V1].x < at[SCHEDULE_GROUP].x < at[BOUTS].x
     assert len(picture.edges) == 3 and all(edge.path.startswith("M") for edge in picture.edges)
+
+
+def test_open_incidents_become_markers_of_their_major_linking_to_the_incident():
+    from dataclasses import dataclass
+
+    from catalog.service.mesh_map import incident_markers
+
+    @dataclass
+    class Open:
+        id: int | None
+        domain: str
+        product: str
+        major: int
+        rule: str
+        severity: str
+        title: str
+
+    markers = incident_markers([Open(7, "roster", "fighters", 2, "fresh", "warning", "fighters v2 is stale"),
+                                Open(8, "schedule", "bouts", 1, "one_result", "critical", "bouts without result")])
+    assert markers == {FIGHTERS_V2: [Marker("incident", "warn", "incident: fighters v2 is stale", "/incidents/7")],
+                       BOUTS: [Marker("incident", "bad", "incident: bouts without result", "/incidents/8")]}
