@@ -7,18 +7,15 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from mesh_platform.runtime import DomainService
-from mesh_platform.store.product_source import SqlTableSource
-from results.adapters.products import MAJOR, PRODUCT, row_record_v1
 from results.adapters.schedule_directory import ScheduleHttpDirectory
 from results.adapters.subscriptions import SUBSCRIPTION
-from results.adapters.tables import PLATFORM_TABLES, BoutResultRow
+from results.adapters.tables import BOUT_RESULTS, PLATFORM_TABLES
 from results.adapters.unit_of_work import SqlResultsUnitOfWork
 from results.api.commands import commands_router
 from results.settings import ResultsSettings
 
 DOMAIN = "results"
 MIGRATIONS = Path(__file__).parent / "migrations"
-FILTERS = ("card_id", "weight_class", "outcome", "method", "winner_fighter_id")
 
 
 def create_app(settings: ResultsSettings | None = None) -> FastAPI:
@@ -30,10 +27,7 @@ def create_app(settings: ResultsSettings | None = None) -> FastAPI:
 
     service.subscribe(SUBSCRIPTION, unit_of_work)
     service.serve(
-        PRODUCT,
-        MAJOR,
-        SqlTableSource(service.engine, BoutResultRow.__table__, "bout_id", row_record_v1, FILTERS),
-        {name: str for name in FILTERS},
+        BOUT_RESULTS.product, BOUT_RESULTS.major, BOUT_RESULTS.source(service.engine), BOUT_RESULTS.filter_parsers()
     )
     service.reads("schedule", "bouts", 1, purpose="find the scheduled bout a result is recorded for")
     directory = ScheduleHttpDirectory(settings.schedule_url, service.credentials)

@@ -24,7 +24,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, Table
+from sqlalchemy import Engine, RowMapping, Table
 
 from mesh_platform.events.envelope import EventMessage
 from mesh_platform.events.factory import EventFactory
@@ -49,14 +49,23 @@ def record_value(value: Any) -> Any:
     return value
 
 
-def record_of(values: Mapping[str, Any]) -> dict[str, Any]:
+def record_of(values: Mapping[str, Any] | RowMapping) -> dict[str, Any]:
     """The contract's record for a stored row or a dumped entity (read path and events alike)."""
     return {name: record_value(value) for name, value in values.items()}
 
 
 def columns_of(entity: BaseModel) -> dict[str, Any]:
-    """The column values of ``entity``: enums stored by their wire value, everything else as it is."""
-    return {name: value.value if isinstance(value, Enum) else value for name, value in entity}
+    """The column values of ``entity``: enums stored by their wire value, nested models as JSON-ready lists and
+    mappings, everything else as it is."""
+    return {name: _column_value(value) for name, value in entity.model_dump().items()}
+
+
+def _column_value(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_column_value(item) for item in value]
+    return value
 
 
 def entity_of(model: type[Entity], row: Any) -> Entity:

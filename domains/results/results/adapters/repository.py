@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from mesh_platform.store.stored_product import columns_of, entity_of
 from mesh_platform.wire import as_utc
 from results.adapters.tables import BoutReplicaRow, BoutResultRow
 from results.domain.exceptions import ResultAlreadyRecorded
-from results.domain.model import BoutResult, BoutSnapshot, Method, Outcome
-from results.domain.scorecards import JudgeScore
+from results.domain.model import BoutResult, BoutSnapshot
 
 
 class SqlResultRepository:
@@ -20,10 +20,10 @@ class SqlResultRepository:
 
     def get(self, bout_id: str) -> BoutResult | None:
         row = self.session.get(BoutResultRow, bout_id)
-        return to_result(row) if row is not None else None
+        return entity_of(BoutResult, row) if row is not None else None
 
     def add(self, result: BoutResult) -> None:
-        self.session.add(BoutResultRow(**result_columns(result)))
+        self.session.add(BoutResultRow(**columns_of(result)))
         try:
             self.session.flush()
         except IntegrityError as e:  # a concurrent request recorded this bout first
@@ -50,21 +50,3 @@ class SqlBoutReplica:
                 setattr(row, name, value)
             row.version = version
 
-
-def result_columns(result: BoutResult) -> dict:
-    columns = dict(result.__dict__)
-    columns["outcome"] = result.outcome.value
-    columns["method"] = result.method.value
-    if result.judges_scores is not None:
-        columns["judges_scores"] = [score.__dict__ for score in result.judges_scores]
-    return columns
-
-
-def to_result(row: BoutResultRow) -> BoutResult:
-    columns = row.model_dump()
-    columns["outcome"] = Outcome(row.outcome)
-    columns["method"] = Method(row.method)
-    columns["recorded_at"] = as_utc(row.recorded_at)
-    if row.judges_scores is not None:
-        columns["judges_scores"] = tuple(JudgeScore(**score) for score in row.judges_scores)
-    return BoutResult(**columns)

@@ -1,4 +1,10 @@
-"""Results' own store: the results, the bout replica and the platform's tables."""
+"""Results' own store: the results (derived from the domain's ``BoutResult``), the bout replica and the platform's
+tables.
+
+``BoutResultRow`` inherits every field from :class:`results.domain.model.BoutResult` and names only what SQL needs
+beyond it (key, indexes, column widths, enums stored as their wire value, JSON, time zones); the product's filters are
+declared beside the indexes that keep them cheap.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +16,17 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from mesh_platform.store.platform_tables import define_platform_tables
+from mesh_platform.store.stored_product import StoredProduct
+from results.domain.model import BoutResult
 
 
 class ResultsTable(SQLModel, registry=registry()):
     """Base of results' tables (a metadata of its own)."""
 
 
-class BoutResultRow(ResultsTable, table=True):
+class BoutResultRow(ResultsTable, BoutResult, table=True):
     __tablename__ = "bout_results"
+    model_config = {"frozen": False}  # type: ignore[assignment]  # rows are loaded and changed by the ORM
 
     bout_id: str = Field(primary_key=True, max_length=36)
     card_id: str = Field(index=True, max_length=36)
@@ -28,10 +37,14 @@ class BoutResultRow(ResultsTable, table=True):
     outcome: str = Field(max_length=20, index=True)
     winner_fighter_id: str | None = Field(default=None, max_length=36, index=True)
     method: str = Field(max_length=10, index=True)
-    round: int
-    time: str = Field(max_length=5)
     judges_scores: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
     recorded_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+
+
+BOUT_RESULTS = StoredProduct(
+    "bout-results", 1, entity="result", table=BoutResultRow.__table__,  # type: ignore[attr-defined]
+    filters=("card_id", "weight_class", "outcome", "method", "winner_fighter_id"),
+)
 
 
 class BoutReplicaRow(ResultsTable, table=True):

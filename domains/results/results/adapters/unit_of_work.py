@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from mesh_platform.store.stored_product import Announcements
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
-from results.adapters.products import MAJOR, PRODUCT, result_record_v1
 from results.adapters.repository import SqlBoutReplica, SqlResultRepository
-from results.domain.events import ResultEvent
+from results.adapters.tables import BOUT_RESULTS
+from results.domain.events import ResultEvent, ResultRecorded
+
+# The product and verb of each domain event: octagon.results.result.<verb>.v1 (the contract lists them).
+ANNOUNCEMENTS = Announcements({ResultRecorded: (BOUT_RESULTS, "recorded")})
 
 
 class SqlResultsUnitOfWork(SqlUnitOfWork):
@@ -21,13 +25,4 @@ class SqlResultsUnitOfWork(SqlUnitOfWork):
         self.bouts = SqlBoutReplica(session)
 
     def record(self, event: ResultEvent) -> None:
-        self.publish(
-            self.events.create(
-                product=PRODUCT,
-                major=MAJOR,
-                entity="result",
-                verb="recorded",
-                key=event.result.bout_id,
-                data=result_record_v1(event.result),
-            )
-        )
+        self.publish(ANNOUNCEMENTS.event(self.events, event))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, datetime
+from functools import partial
 
 from fastapi import APIRouter, Depends
 
@@ -16,8 +17,9 @@ from results.service.unit_of_work import BoutDirectory
 
 
 def commands_router(
-    executor: CommandExecutor, directory: BoutDirectory, today: Callable[[], date] = date.today
+    executor: CommandExecutor, directory: BoutDirectory, clock: Callable[[], datetime] = partial(datetime.now, UTC)
 ) -> APIRouter:
+    """The command endpoint; ``clock`` is the one source of "now" for every rule and timestamp."""
     router = APIRouter(tags=["commands"], responses=AUTH_RESPONSES)
     writer = Depends(executor.writer)
 
@@ -26,8 +28,8 @@ def commands_router(
     def record_result(bout_id: str, body: ResultCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         return executor.run(
             "record_result", {"bout_id": bout_id, **body.model_dump(mode="json")}, idempotency_key,
-            lambda uow: (201, ResultPublic.of(
-                handlers.record_bout_result(bout_id, body.to_report(), uow, directory, today())
+            lambda uow: (201, ResultPublic(
+                **handlers.record_bout_result(bout_id, body, uow, directory, clock()).model_dump()
             )),
             caller,
         )

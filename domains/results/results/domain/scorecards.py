@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from math import ceil
 
-from results.domain.exceptions import InvalidResult
+from pydantic import BaseModel, ConfigDict, Field
 
 JUDGES = 3
 MUST_POINTS = 10  # the winner of a round gets ten
@@ -24,11 +23,20 @@ _VERDICTS: dict[tuple[str, bool], tuple[tuple[int, int, int], str]] = {
 }
 
 
-@dataclass(frozen=True)
-class JudgeScore:
+class ScorecardsRefused(ValueError):
+    """Scorecards that break a rule; ``where`` is the path inside the scorecards (``.0.judge``), "" for all of them."""
+
+    def __init__(self, reason: str, where: str = "") -> None:
+        super().__init__(reason)
+        self.where = where
+
+
+class JudgeScore(BaseModel):
     """One judge's totals for the whole bout."""
 
-    judge: str
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    judge: str = Field(min_length=1, max_length=80)
     red: int
     blue: int
 
@@ -41,7 +49,7 @@ class JudgeScore:
 
 
 def check_scorecards(method: str, winner_corner: str | None, scores: Sequence[JudgeScore] | None, rounds: int) -> None:
-    """Refuse (naming the field) scorecards that cannot back decision ``method`` over ``rounds`` rounds.
+    """Refuse (saying where) scorecards that cannot back decision ``method`` over ``rounds`` rounds.
 
     ``winner_corner`` is ``red`` or ``blue`` for a win, None for a draw. The rules:
 
@@ -55,15 +63,15 @@ def check_scorecards(method: str, winner_corner: str | None, scores: Sequence[Ju
     """
     if not scores or len(scores) != JUDGES:
         given = len(scores) if scores else 0
-        raise InvalidResult(f"a decision needs exactly {JUDGES} judges' totals, got {given}", field="judges_scores")
+        raise ScorecardsRefused(f"a decision needs exactly {JUDGES} judges' totals, got {given}")
     seen: set[str] = set()
     for index, score in enumerate(scores):
         name = score.judge.strip()
         if not name:
-            raise InvalidResult("a judge's name must not be blank", field=f"judges_scores.{index}.judge")
+            raise ScorecardsRefused("a judge's name must not be blank", f".{index}.judge")
         if name.casefold() in seen:
-            raise InvalidResult(f"judge {name!r} scored twice; three different judges score a bout",
-                                field=f"judges_scores.{index}.judge")
+            raise ScorecardsRefused(f"judge {name!r} scored twice; three different judges score a bout",
+                                   f".{index}.judge")
         seen.add(name.casefold())
         _check_totals(score, index, rounds)
     _check_verdicts(method, winner_corner, scores)
@@ -74,16 +82,16 @@ def _check_totals(score: JudgeScore, index: int, rounds: int) -> None:
     for corner in ("red", "blue"):
         total = getattr(score, corner)
         if not low <= total <= high:
-            raise InvalidResult(
+            raise ScorecardsRefused(
                 f"a {rounds}-round total on the 10-point must system is between {low} and {high}, not {total}",
-                field=f"judges_scores.{index}.{corner}",
+                f".{index}.{corner}",
             )
     dropped = MUST_POINTS - LOWEST_ROUND_SCORE
     rounds_needed = ceil((high - score.red) / dropped) + ceil((high - score.blue) / dropped)
     if rounds_needed > rounds:
-        raise InvalidResult(
+        raise ScorecardsRefused(
             f"{score.red}-{score.blue} is impossible in {rounds} rounds: every round has a 10 on one side",
-            field=f"judges_scores.{index}",
+            f".{index}",
         )
 
 
@@ -100,4 +108,4 @@ def _check_verdicts(method: str, winner_corner: str | None, scores: Sequence[Jud
         wording = f"{verdicts.count('red')} for red, {verdicts.count('blue')} for blue, {even} even"
     expected, rule = _VERDICTS[(method, winner_corner is not None)]
     if counted != expected:
-        raise InvalidResult(f"{rule}; the cards give {wording}", field="judges_scores")
+        raise ScorecardsRefused(f"{rule}; the cards give {wording}")

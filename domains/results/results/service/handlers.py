@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from results.domain.exceptions import BoutNotFound
-from results.domain.model import BoutResult, BoutSnapshot, ResultReport, record_result
+from results.domain.model import BoutResult, BoutSnapshot, ResultReport
 from results.service.unit_of_work import BoutDirectory, ResultsUnitOfWork
 
 
 def record_bout_result(
-    bout_id: str, report: ResultReport, uow: ResultsUnitOfWork, directory: BoutDirectory, today: date
+    bout_id: str, report: ResultReport, uow: ResultsUnitOfWork, directory: BoutDirectory, now: datetime
 ) -> BoutResult:
     """Record the official result of a bout that took place."""
     bout = _bout(bout_id, uow, directory)
-    result, event = record_result(bout, report, today, uow.results.get(bout_id))
+    result, event = BoutResult.record(bout, report, now, uow.results.get(bout_id))
     uow.results.add(result)
     uow.record(event)
     return result

@@ -9,6 +9,7 @@ from results.domain.scorecards import JudgeScore
 from results.service import handlers
 
 TODAY = date(2026, 11, 24)
+NOW = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
 RED, BLUE = "red-1", "blue-1"
 
 
@@ -75,19 +76,20 @@ def uow():
 
 
 def cards(*totals) -> tuple[JudgeScore, ...]:
-    return tuple(JudgeScore(f"Judge {index}", red, blue) for index, (red, blue) in enumerate(totals))
+    return tuple(JudgeScore(judge=f"Judge {index}", red=red, blue=blue) for index, (red, blue) in enumerate(totals))
 
 
 def report(outcome="win", winner=RED, method="KO/TKO", round=2, time="3:27", scores=None) -> ResultReport:
-    return ResultReport(Outcome(outcome), winner, Method(method), round, time, scores)
+    return ResultReport(outcome=Outcome(outcome), winner_fighter_id=winner, method=Method(method), round=round,
+                        time=time, judges_scores=scores)
 
 
 def decision(method="DEC-U", winner=RED, scores=cards((29, 28), (29, 28), (30, 27)), outcome="win", rounds=3):
     return report(outcome, winner, method, rounds, "5:00", scores)
 
 
-def record(uow, result_report, bout_id="b-3", directory=NOWHERE, today=TODAY):
-    return handlers.record_bout_result(bout_id, result_report, uow, directory, today)
+def record(uow, result_report, bout_id="b-3", directory=NOWHERE, now=NOW):
+    return handlers.record_bout_result(bout_id, result_report, uow, directory, now)
 
 
 def refusal(uow, result_report, bout_id="b-3", **kwargs) -> InvalidResult:
@@ -212,7 +214,7 @@ def test_decision_needs_exactly_three_judges_totals(uow, scores):
 
 
 def test_three_different_judges_score_a_bout(uow):
-    same = (JudgeScore("Ana Ruiz", 29, 28), JudgeScore("Tom Hale", 29, 28), JudgeScore("ana ruiz", 30, 27))
+    same = (JudgeScore(judge="Ana Ruiz", red=29, blue=28), JudgeScore(judge="Tom Hale", red=29, blue=28), JudgeScore(judge="ana ruiz", red=30, blue=27))
     assert refusal(uow, decision(scores=same)).field == "judges_scores.2.judge"
 
 
@@ -295,3 +297,12 @@ def test_replica_never_goes_back_to_an_older_state(uow):
     handlers.bout_published(bout("b-3", status="cancelled"), V1 + timedelta(hours=2), uow)
     handlers.bout_published(bout("b-3", status="scheduled"), V1 + timedelta(hours=1), uow)
     assert uow.bouts.get("b-3").status == "cancelled"
+
+
+def test_recorded_at_is_the_injected_clocks_now(uow):
+    assert record(uow, report()).recorded_at == NOW
+
+
+def test_the_card_date_rule_reads_the_clocks_date(uow):
+    day_of_the_card = datetime(2026, 11, 21, 23, 0, tzinfo=UTC)
+    assert refusal(uow, report(), now=day_of_the_card).field == "bout_id"
