@@ -109,12 +109,21 @@ class _SmallShiftState:
         self.ewma, self.ewma_steps, self.cusum_high, self.cusum_low = 0.0, 0, 0.0, 0.0
 
 
-def assess(series: Sequence[Point], settings: ChartSettings | None = None) -> list[Judgement]:
-    """Judge every point of ``series`` (oldest first) against its trailing baseline; one :class:`Judgement` each."""
+def assess(series: Sequence[Point], settings: ChartSettings | None = None,
+           judged: Sequence[Judgement] = ()) -> list[Judgement]:
+    """Judge every point of ``series`` (oldest first) against its trailing baseline; one :class:`Judgement` each.
+
+    ``judged`` are judgements already made of the first points (as the metric history keeps them): they stay as
+    they are — a point judged once is not judged again with hindsight — and only replay the charts' state.
+    """
     settings = settings or ChartSettings()
     judgements: list[Judgement] = []
     state = _SmallShiftState()
     for index, point in enumerate(series):
+        if index < len(judged):
+            judgements.append(judged[index])
+            _replay(state, judged[index], settings)
+            continue
         baseline = _baseline(series, judgements, index, settings)
         if len(baseline) < 2:
             judgements.append(Judgement("warmup"))
@@ -135,6 +144,19 @@ def assess(series: Sequence[Point], settings: ChartSettings | None = None) -> li
         verdict: Verdict = "in_control" if not signals else "normal" if point.marked_normal else "flagged"
         judgements.append(Judgement(verdict, tuple(signals), center, sigma, score))
     return judgements
+
+
+def _replay(state: _SmallShiftState, judgement: Judgement, settings: ChartSettings) -> None:
+    """Bring the charts' running state past a point judged before."""
+    if judgement.verdict == "warmup" or judgement.score is None:
+        state.restart()
+        state.scores.clear()
+        return
+    state.scores.append(judgement.score)
+    _ewma_signals(state, judgement.score, settings)
+    _cusum_signals(state, judgement.score, settings)
+    if judgement.signals:
+        state.restart()
 
 
 def western_electric(scores: Sequence[float], rules: Sequence[str] = WESTERN_ELECTRIC) -> list[str]:

@@ -78,9 +78,13 @@ class SpcCharts:
               now: datetime) -> RuleResult:
         """Measure ``rule``'s value now, judge it against its history, record it, and say what the chart found."""
         value = self.measure(rule, contract, records, now)
-        past = self.history.series(contract.id, contract.major, rule.key, limit=4 * rule.settings.baseline + 8)
-        series = [Point(p.measured_at, p.value, p.verdict == "normal") for p in past if p.value is not None]
-        judgement = assess([*series, Point(now, value)], rule.settings)[-1]
+        # Enough history for the baseline (a week of it per weekday with seasonality), judged as it was then.
+        window = (4 * rule.settings.baseline + 8) * (7 if rule.settings.seasonality == "dayOfWeek" else 1)
+        past = [p for p in self.history.series(contract.id, contract.major, rule.key, limit=window)
+                if p.value is not None]
+        series = [Point(p.measured_at, p.value, p.verdict == "normal") for p in past]
+        judged = [_judgement(p) for p in past]
+        judgement = assess([*series, Point(now, value)], rule.settings, judged)[-1]
         point_id = self.history.add(
             contract.id, contract.major, rule.key, rule.measure, now, value, rule.unit, verdict=judgement.verdict,
             signals=judgement.signals, center=judgement.center, sigma=judgement.sigma, score=judgement.score,
@@ -114,6 +118,11 @@ class SpcCharts:
         if oldest is None:
             return 0.0
         return max(0.0, (now - (oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC))).total_seconds())
+
+
+def _judgement(point: MetricPoint) -> Judgement:
+    verdict = point.verdict if point.verdict in ("warmup", "in_control", "flagged", "normal") else "warmup"
+    return Judgement(verdict, tuple(point.signals), point.center, point.sigma, point.score)  # type: ignore[arg-type]
 
 
 def _result(rule: SpcRule, value: float, judgement: Judgement, point_id: int, now: datetime) -> RuleResult:

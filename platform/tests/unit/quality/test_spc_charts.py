@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mesh_platform.quality.spc import ChartSettings, Point, assess, western_electric
+from mesh_platform.quality.spc import ChartSettings, Judgement, Point, assess, western_electric
 
 START = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
 IN_CONTROL = [9.0, 11.0, 10.0, 12.0, 8.0, 10.0, 11.0, 9.0, 10.0]  # mean 10, sd ~1.22, never 8 on one side
@@ -109,3 +109,22 @@ def test_weekday_seasonality_judges_a_saturday_against_saturdays():
     # A quiet Saturday is an anomaly only to the seasonal chart.
     quiet = [*series, Point(START + timedelta(days=8 * 7 + 5), 10.0)]
     assert assess(quiet, seasonal)[-1].verdict == "flagged"
+
+
+def test_judging_on_from_stored_judgements_equals_judging_the_whole_series():
+    values = [*steady(30), 40.0, *[v + 1.3 for v in steady(18)], 10.0]
+    settings = ChartSettings(charts=("shewhart", "ewma", "cusum"), warmup=9)
+    series = points(values)
+    whole = assess(series, settings)
+    for cut in (10, 31, 40, len(values) - 1):
+        assert assess(series, settings, whole[:cut]) == whole, cut
+    assert any(j.signals for j in whole[31:])
+
+
+def test_a_point_flagged_when_it_was_measured_stays_out_of_the_baseline_of_a_shorter_window():
+    # The window read back starts at the spike: recomputed afresh it would be a warm-up point and count.
+    series = points([100.0, *steady(12)])
+    stored = [Judgement("flagged", ("WE1",), 10.0, 1.2, 73.0)]
+    judged = assess(series, ChartSettings(charts=("shewhart",), warmup=9), stored)
+    assert judged[0] == stored[0]
+    assert judged[-1].center == pytest.approx(sum(steady(11)) / 11)
