@@ -33,7 +33,7 @@ from mesh_platform.kafka.server_config import (
     render_properties,
     server_properties,
 )
-from mesh_platform.kafka.storage import format_storage, new_cluster_id
+from mesh_platform.kafka.storage import format_storage, kept_cluster_id
 
 log = logging.getLogger(__name__)
 
@@ -132,13 +132,17 @@ class LocalKafkaBroker:
             return
         say = progress or (lambda _line: None)
         self._take_over_data_dir()
-        self._refuse_taken_port(self.port, "KAFKA_PORT")
-        self._refuse_taken_port(self.controller_port, "KAFKA_CONTROLLER_PORT")
-        java_options = self._java_options()
-        java = self.distribution.java_executable()
-        classpath = self.distribution.classpath(progress=say)
-        properties_file = self._write_config()
-        self._format_storage(java, classpath, java_options, properties_file)
+        try:
+            self._refuse_taken_port(self.port, "KAFKA_PORT")
+            self._refuse_taken_port(self.controller_port, "KAFKA_CONTROLLER_PORT")
+            java_options = self._java_options()
+            java = self.distribution.java_executable()
+            classpath = self.distribution.classpath(progress=say)
+            properties_file = self._write_config()
+            self._format_storage(java, classpath, java_options, properties_file)
+        except BaseException:
+            self._owner.release()  # nothing of ours runs there: the directory is free for another
+            raise
         say(f"Starting Kafka {self.distribution.version} on {self.bootstrap_servers}"
             + (f" (node {self.node_id})" if self.cluster_size > 1 else ""))
         self._close_stdout()  # the log of a run that crashed (a restart after a crash)
@@ -310,12 +314,7 @@ class LocalKafkaBroker:
         # directory whose meta.properties names another cluster. The nodes of a cluster share the cluster's id.
         if self._given_cluster_id is not None:
             return self._given_cluster_id
-        id_file = self.data_dir / "cluster.id"
-        if id_file.is_file():
-            return id_file.read_text().strip()
-        cluster_id = new_cluster_id()
-        id_file.write_text(cluster_id + "\n")
-        return cluster_id
+        return kept_cluster_id(self.data_dir / "cluster.id", [self.log_dir])
 
     def _format_storage(self, java: str, classpath: str, java_options: list[str], properties_file: Path) -> None:
         format_storage(java, java_options, classpath, properties_file, self.log_dir, self._cluster_id(),

@@ -20,7 +20,7 @@ from types import TracebackType
 from mesh_platform.kafka.broker import START_TIMEOUT_SECONDS, LocalKafkaBroker
 from mesh_platform.kafka.client import KafkaClientSettings
 from mesh_platform.kafka.distribution import KafkaDistribution, Progress
-from mesh_platform.kafka.storage import new_cluster_id
+from mesh_platform.kafka.storage import kept_cluster_id
 
 NODE_PORT_STEP = 100
 """Node n listens on the cluster's client and controller ports + 100·(n-1), as ``mesh up --replicas`` spaces
@@ -63,6 +63,7 @@ class LocalKafkaCluster:
         self.distribution = distribution or KafkaDistribution()
         voters = ",".join(f"{n}@{host}:{controller}" for n, (_client, controller) in enumerate(ports, start=1))
         self._cluster_id: str | None = None
+        self._size = nodes
         self.nodes = [
             LocalKafkaBroker(
                 self.data_dir / f"node-{n}",
@@ -84,14 +85,10 @@ class LocalKafkaCluster:
     def cluster_id(self) -> str:
         """The id every node is formatted with, kept in ``<data_dir>/cluster.id`` so restarts reuse it."""
         if self._cluster_id is None:
-            id_file = self.data_dir / "cluster.id"
-            if id_file.is_file():
-                self._cluster_id = id_file.read_text().strip()
-            else:
-                self.data_dir.mkdir(parents=True, exist_ok=True)
-                os.chmod(self.data_dir, 0o700)  # the nodes' partitions and the shared secrets are nobody else's
-                self._cluster_id = new_cluster_id()
-                id_file.write_text(self._cluster_id + "\n")
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            os.chmod(self.data_dir, 0o700)  # the nodes' partitions and the shared secrets are nobody else's
+            log_dirs = [self.data_dir / f"node-{n}" / "kraft-combined-logs" for n in range(1, self._size + 1)]
+            self._cluster_id = kept_cluster_id(self.data_dir / "cluster.id", log_dirs)
         return self._cluster_id
 
     @property

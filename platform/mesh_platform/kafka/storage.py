@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import subprocess
 import uuid
 from pathlib import Path
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 FORMAT_TIMEOUT_SECONDS = 120.0
 _LOG_TAIL_LINES = 30
+_CLUSTER_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 
 def new_cluster_id() -> str:
@@ -30,6 +32,46 @@ def new_cluster_id() -> str:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         if not cluster_id.startswith("-"):
             return cluster_id
+
+
+def kept_cluster_id(id_file: Path, log_dirs: list[Path]) -> str:
+    """The cluster id kept in ``id_file``, created there on first use, and repaired after a crash.
+
+    A broker refuses a log directory whose ``meta.properties`` names another cluster, so a formatted directory's id
+    wins over the file (a crash may have left that empty or cut short); the file is written atomically.
+    """
+    for log_dir in log_dirs:
+        formatted_as = _formatted_cluster_id(log_dir)
+        if formatted_as is not None:
+            break
+    else:
+        try:
+            formatted_as = id_file.read_text().strip()
+        except OSError:
+            formatted_as = ""
+        if not _CLUSTER_ID.match(formatted_as):
+            formatted_as = new_cluster_id()
+    try:
+        if id_file.read_text().strip() == formatted_as:
+            return formatted_as
+    except OSError:
+        pass
+    temporary = id_file.with_name(id_file.name + ".tmp")
+    temporary.write_text(formatted_as + "\n")
+    temporary.replace(id_file)
+    return formatted_as
+
+
+def _formatted_cluster_id(log_dir: Path) -> str | None:
+    try:
+        lines = (log_dir / "meta.properties").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        key, _, value = line.partition("=")
+        if key.strip() == "cluster.id" and _CLUSTER_ID.match(value.strip()):
+            return value.strip()
+    return None
 
 
 def is_formatted(log_dir: Path) -> bool:

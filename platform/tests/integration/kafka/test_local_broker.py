@@ -85,3 +85,42 @@ def test_broker_restarted_on_the_same_data_dir_keeps_its_records(tmp_path):
 
     assert [(r.key, r.value, list(r.headers)) for r in records] == [(b"k", b"kept", [("ce_id", b"e-1")])]
     assert not broker.is_running()
+
+
+LAUNCHER = """
+import sys, time
+from pathlib import Path
+from mesh_platform.kafka.broker import LocalKafkaBroker
+broker = LocalKafkaBroker(Path(sys.argv[1]), port=int(sys.argv[2]), controller_port=int(sys.argv[3]))
+broker.start()
+print("ready", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_broker_left_running_by_a_killed_owner_is_stopped_by_the_next_start_on_its_data(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from mesh_platform.child_processes import command_line
+
+    data_dir, port, controller_port = tmp_path / "kafka", free_port(), free_port()
+    owner = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(data_dir), str(port), str(controller_port)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout.readline().strip() == "ready"
+        leftover = int((data_dir / "kafka.pid").read_text())
+        owner.send_signal(signal.SIGKILL)  # as a kill -9 of mesh up: its JVM is told to stop, and takes a while
+        owner.wait()
+    finally:
+        owner.kill()
+    broker = LocalKafkaBroker(data_dir, port=port, controller_port=controller_port)
+    with broker:
+        assert command_line(leftover) is None
+        assert int(broker.pid_file.read_text()) != leftover
+        with KafkaAdminClient(**kafka_client_kwargs(broker.admin_settings)) as admin:
+            admin.list_topics()
+
+    with pytest.raises(BrokerError, match="runs the Kafka broker"), broker:  # one manager per data directory
+        LocalKafkaBroker(data_dir, port=free_port(), controller_port=free_port()).start()
