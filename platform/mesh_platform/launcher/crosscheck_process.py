@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from mesh_platform.child_processes import die_with_parent, signal_group
@@ -96,7 +97,7 @@ class CrossCheckJob:
                 signal_group(self.process, signal.SIGKILL)
                 self.process.wait(timeout)
 
-    def _spawn(self, preexec=None) -> subprocess.Popen[bytes]:  # type: ignore[no-untyped-def]
+    def _spawn(self, preexec: Callable[[], None] | None = None) -> subprocess.Popen[bytes]:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log_file:
             return subprocess.Popen(
