@@ -79,6 +79,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         upgrade_store(engine, MIGRATIONS)
         register_clients_file(settings, access)
         store.load()
+        registry.link_consumers()  # consumers reported while lineage could not record them
         # The graph lives as long as the process: keep full garbage collections from walking it again and again.
         gc.freeze()
         trust.start()

@@ -149,11 +149,19 @@ class RegistryService:
         self._link_consumer(known)
         return known, created
 
-    def _link_consumer(self, consumer: Consumer) -> None:
+    def link_consumers(self) -> int:
+        """Make every known consumer an edge in lineage (at start-up): a consumer whose edge could not be recorded
+        when it was reported (lineage refused or failed then) is linked now. How many edges were added."""
+        added = 0
+        for consumer in self.consumers():
+            added += self._link_consumer(consumer)
+        return added
+
+    def _link_consumer(self, consumer: Consumer) -> bool:
         dataset = product_dataset(consumer.domain, consumer.product, consumer.major)
         job = subscription_job(consumer.consumer) if consumer.kind == "subscription" else http_reader_job(consumer.consumer)
         if self.lineage.has_edge(dataset_node_id(*dataset), job_node_id(*job)):
-            return
+            return False
         event = {
             "eventTime": self.clock().isoformat(), "producer": PRODUCER, "schemaURL": JOB_EVENT_SCHEMA,
             "job": {"namespace": job.namespace, "name": job.name},
@@ -163,6 +171,8 @@ class RegistryService:
             self.lineage.ingest(event)
         except Exception:
             log.exception("could not record consumer %s of %s in lineage", consumer.consumer, dataset)
+            return False
+        return True
 
     def consumers(self, *, domain: str | None = None, product: str | None = None) -> list[Consumer]:
         with self.unit_of_work() as uow:

@@ -196,3 +196,15 @@ def test_reading_an_unknown_product_or_major_says_not_found(fakes, contract):
         service.product("roster", "referees")
     with pytest.raises(NotFound, match="major version 3"):
         service.version("roster", "fighters", 3)
+
+
+def test_consumers_whose_lineage_edge_failed_are_linked_at_start_up(fakes):
+    service, registry, search, _ = fakes
+    down = FakeLineage(fail=True)
+    RegistryService(lambda: FakeUnitOfWork(registry, search), down, clock=lambda: NOW).report_consumer(
+        "http", "demo-reader", "roster", "fighters", 1)
+    assert down.events == []  # counted as a consumer, but no edge yet
+
+    assert service.link_consumers() == 1
+    assert service.link_consumers() == 0  # linked once
+    assert service.lineage.has_edge("dataset:octagon.roster:fighters.v1", "job:octagon.consumers:http.demo-reader")
