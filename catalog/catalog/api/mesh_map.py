@@ -65,7 +65,8 @@ class MeshMapPublic(BaseModel):
 
 
 def mesh_map_service(request: Request) -> MeshMapService:
-    return request.app.state.mesh_map
+    service: MeshMapService = request.app.state.mesh_map
+    return service
 
 
 MeshMaps = Annotated[MeshMapService, Depends(mesh_map_service)]

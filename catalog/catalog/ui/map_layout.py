@@ -76,8 +76,8 @@ def layout_map(mesh: MeshMap) -> MapPicture:
             columns.setdefault(layer[node], []).append(node)
         rows = max((len(column) for column in columns.values()), default=1)
         height = 2 * LANE_PADDING + rows * NODE_HEIGHT + (rows - 1) * ROW_GAP
-        for column, nodes in columns.items():
-            for row, node in enumerate(nodes):
+        for column, stacked in columns.items():
+            for row, node in enumerate(stacked):
                 positions[node] = (MARGIN + LANE_LABEL + column * (NODE_WIDTH + LAYER_GAP),
                                    y + LANE_PADDING + row * (NODE_HEIGHT + ROW_GAP))
         lanes.append(MapLane(lane, y, height))
