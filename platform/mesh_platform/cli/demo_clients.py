@@ -17,12 +17,14 @@ import httpx
 
 from mesh_platform.auth.client_credentials import ClientCredentials
 from mesh_platform.auth.discovery import OidcDiscovery
-from mesh_platform.auth.scopes import admin_scope, write_scope
+from mesh_platform.auth.scopes import CATALOG_ADMIN_SCOPE, admin_scope, write_scope
 
 CLIENTS_FILE = "clients.json"
 OPERATOR = "demo-operator"
 READER = "demo-reader"
 ANALYST = "demo-analyst"
+# The Kafka ACL reconciler's client: it reads every grant (admin:catalog is the one scope that sees them all).
+ACL_RECONCILER = "event-plane"
 DEMO_OWNER = "mesh up (local demo)"
 
 
@@ -47,6 +49,7 @@ def ensure_demo_clients(run_dir: Path, domains: list[str]) -> dict[str, dict[str
     ensure(OPERATOR, owner=DEMO_OWNER, scopes=sorted([*map(write_scope, domains), *map(admin_scope, domains)]))
     ensure(READER, owner=DEMO_OWNER)
     ensure(ANALYST, owner=DEMO_OWNER)
+    ensure(ACL_RECONCILER, owner="mesh up (Kafka ACL reconciler)", scopes=[CATALOG_ADMIN_SCOPE])
     _write_private(path, json.dumps({"clients": list(clients.values())}, indent=2))
     return clients
 

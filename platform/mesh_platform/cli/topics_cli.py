@@ -19,11 +19,18 @@ ContractsDir = Annotated[
 
 
 @topics_app.command("apply")
-def apply(run_dir: RunDir = Path(".run"), contracts_dir: ContractsDir = None) -> None:
+def apply(
+    run_dir: RunDir = Path(".run"),
+    contracts_dir: ContractsDir = None,
+    declared_reads: Annotated[bool, typer.Option(
+        "--declared-reads/--no-declared-reads",
+        help="Grant the subscriptions.yaml reads here; --no-declared-reads where `mesh acls sync` makes the catalog's "
+             "grants the source of read ACLs.")] = True,
+) -> None:
     """Create missing topics, set drifted configs back, write SCRAM users and ACLs; exit 1 on a mismatch left."""
     from mesh_platform.cli.topics_command import run_topics_apply
 
-    raise typer.Exit(run_topics_apply(run_dir, Console(), contracts_dir))
+    raise typer.Exit(run_topics_apply(run_dir, Console(), contracts_dir, declared_reads=declared_reads))
 
 
 @topics_app.command("list")

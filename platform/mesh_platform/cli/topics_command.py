@@ -23,10 +23,10 @@ from mesh_platform.kafka.event_plane import EventPlane, EventPlaneError
 from mesh_platform.kafka.provisioning import EventPlaneProvisioner, ProvisioningError, ProvisioningReport
 from mesh_platform.kafka.server_config import ADMIN_USER
 from mesh_platform.kafka.settings import BrokerSettings
+from mesh_platform.launcher.acl_sync import audit_log_path
 from mesh_platform.launcher.topology import env_name
 
 CREDENTIALS_DIR = "kafka-credentials"
-AUDIT_LOG = "event-plane-audit.log"
 # Variables that carry one principal's secret: a service started by `mesh up` gets its own, never the caller's.
 KAFKA_SECRET_VARIABLES = ("KAFKA_USERNAME", "KAFKA_PASSWORD", "KAFKA_PASSWORD_FILE")
 
@@ -95,17 +95,19 @@ def load_plane(contracts_dir: Path | None = None) -> EventPlane:
 
 
 def provision_event_plane(
-    run_dir: Path, bootstrap_servers: str, console: Console, *, local: bool
+    run_dir: Path, bootstrap_servers: str, console: Console, *, local: bool, declared_reads: bool = True
 ) -> dict[str, dict[str, str]]:
     """Apply the event plane before services start; return each domain's Kafka environment (its own secret only).
 
-    Raises :class:`BrokerError` (with the reasons) when the plane cannot be applied or a topic stays mismatched.
+    Without ``declared_reads`` the subscriptions' read ACLs are left to the catalog's grants (``mesh up`` runs the
+    ACL reconciler). Raises :class:`BrokerError` (with the reasons) when the plane cannot be applied or a topic
+    stays mismatched.
     """
     try:
         plane = load_plane()
         admin = admin_settings_for(run_dir, bootstrap_servers, local=local)
         passwords = domain_passwords(run_dir, plane, generate=local)
-        report = _provisioner(admin).apply(plane, passwords)
+        report = _provisioner(admin).apply(plane, passwords, declared_reads=declared_reads)
     except (ContractError, ContractsDirNotFound, EventPlaneError, KafkaSettingsError, ProvisioningError) as e:
         raise BrokerError(f"cannot provision the event plane: {e}") from e
     except (KafkaError, OSError) as e:
@@ -127,9 +129,14 @@ def provision_event_plane(
     return environments
 
 
-def run_topics_apply(run_dir: Path, console: Console, contracts_dir: Path | None = None) -> int:
-    """Create missing topics, set drifted configs back, write users and ACLs; report every topic."""
-    return _run(run_dir, console, contracts_dir, dry_run=False)
+def run_topics_apply(
+    run_dir: Path, console: Console, contracts_dir: Path | None = None, *, declared_reads: bool = True
+) -> int:
+    """Create missing topics, set drifted configs back, write users and ACLs; report every topic.
+
+    Without ``declared_reads`` the subscriptions' read ACLs are left to the ACL reconciler (``mesh acls sync``).
+    """
+    return _run(run_dir, console, contracts_dir, dry_run=False, declared_reads=declared_reads)
 
 
 def run_topics_list(run_dir: Path, console: Console, contracts_dir: Path | None = None) -> int:
@@ -137,13 +144,15 @@ def run_topics_list(run_dir: Path, console: Console, contracts_dir: Path | None 
     return _run(run_dir, console, contracts_dir, dry_run=True)
 
 
-def _run(run_dir: Path, console: Console, contracts_dir: Path | None, *, dry_run: bool) -> int:
+def _run(
+    run_dir: Path, console: Console, contracts_dir: Path | None, *, dry_run: bool, declared_reads: bool = True
+) -> int:
     try:
         plane = load_plane(contracts_dir)
         admin = admin_settings_for(run_dir)
         local = not BrokerSettings().kafka_bootstrap_servers
         passwords = None if dry_run else domain_passwords(run_dir, plane, generate=local)
-        report = _provisioner(admin).apply(plane, passwords, dry_run=dry_run)
+        report = _provisioner(admin).apply(plane, passwords, dry_run=dry_run, declared_reads=declared_reads)
     except (ContractError, ContractsDirNotFound, EventPlaneError, KafkaSettingsError, ProvisioningError) as e:
         console.print(f"[red]error:[/] {escape(str(e))}", highlight=False)
         return 1
@@ -190,7 +199,7 @@ def _problems(report: ProvisioningReport) -> str:
 
 def _append_audit(run_dir: Path, report: ProvisioningReport, actor: str) -> Path:
     """Append the grants applied to ``<run dir>/logs/event-plane-audit.log`` (who, what, when, why)."""
-    log_file = run_dir / "logs" / AUDIT_LOG
+    log_file = audit_log_path(run_dir)
     log_file.parent.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with log_file.open("a") as file:

@@ -2,7 +2,8 @@
 
 The functions that build bindings are pure; :class:`AclAdmin` applies them with a Kafka admin client and writes one
 audit line per grant (logger ``mesh.audit``). :func:`product_read_acls` is the one place that says what "principal X
-may read product P major M" means on Kafka, for provisioning today and for approved access requests later.
+may read product P major M" means on Kafka: provisioning applies it to declared subscriptions where no catalog decides
+(a bare broker, tests), and :mod:`mesh_platform.kafka.acl_reconciler` to the catalog's approved grants.
 """
 
 from __future__ import annotations
@@ -115,10 +116,11 @@ class AclAdmin:
     def __init__(self, admin: Any) -> None:
         self.admin = admin
 
-    def apply_plane(self, plane: EventPlane) -> list[GrantRecord]:
+    def apply_plane(self, plane: EventPlane, *, declared_reads: bool = True) -> list[GrantRecord]:
         """Create every ACL of every principal of ``plane`` (existing bindings are left as they are).
 
-        ACLs added outside the plane (e.g. by approved access requests) are not removed.
+        ACLs added outside the plane (e.g. by approved access requests) are not removed. Without
+        ``declared_reads`` the subscriptions' read ACLs are left to the catalog's grants (the ACL reconciler).
         """
         records: list[GrantRecord] = []
         for principal in plane.principals:
@@ -141,7 +143,7 @@ class AclAdmin:
                     self._grant(group_acls(principal, group), principal, f"group {group}", _GROUP_OPERATIONS,
                                 "the domain's own consumer group")
                 )
-        for grant in plane.grants:
+        for grant in plane.grants if declared_reads else []:
             records.append(self.grant_read(grant))
         return records
 
@@ -152,7 +154,7 @@ class AclAdmin:
 
     def revoke_read(self, principal: str, domain: str, product: str, major: int, reason: str) -> int:
         """Remove ``principal``'s read grant on one product major; returns how many bindings were deleted."""
-        deleted = self._delete(product_read_acls(principal, domain, product, major))
+        deleted = self.delete(product_read_acls(principal, domain, product, major))
         audit.info("revoke %s read on topic %s.%s.v%d: %s", user(principal), domain, product, major, reason)
         return deleted
 
@@ -173,17 +175,25 @@ class AclAdmin:
     def _grant(
         self, acls: Sequence[ACL], principal: str, resource: str, operations: Sequence[ACLOperation], reason: str
     ) -> GrantRecord:
-        if acls:
-            result = self.admin.create_acls(list(acls))
-            failed = result.get("failed") or []
-            if failed:
-                acl, error = failed[0]
-                raise RuntimeError(f"creating ACL {acl} failed: {error}")
+        self.create(acls)
         record = GrantRecord(principal, resource, tuple(op.name for op in operations), reason)
         audit.info(record.line())
         return record
 
-    def _delete(self, acls: Sequence[ACL]) -> int:
+    def create(self, acls: Sequence[ACL]) -> None:
+        """Create ``acls`` (existing ones are left as they are); :class:`RuntimeError` names a refused one."""
+        if not acls:
+            return
+        result = self.admin.create_acls(list(acls))
+        failed = result.get("failed") or []
+        if failed:
+            acl, error = failed[0]
+            raise RuntimeError(f"creating ACL {acl} failed: {error}")
+
+    def delete(self, acls: Sequence[ACL]) -> int:
+        """Delete exactly ``acls`` (same principal, host, operation, permission and pattern); returns how many went."""
+        if not acls:
+            return 0
         filters = [
             ACLFilter(
                 acl.principal,

@@ -146,11 +146,18 @@ class EventPlaneProvisioner:
         )
 
     def apply(
-        self, plane: EventPlane, passwords: Mapping[str, str] | None = None, *, dry_run: bool = False
+        self,
+        plane: EventPlane,
+        passwords: Mapping[str, str] | None = None,
+        *,
+        dry_run: bool = False,
+        declared_reads: bool = True,
     ) -> ProvisioningReport:
         """Create missing topics and set drifted configs back, write the SCRAM users in ``passwords``, apply ACLs.
 
-        ``dry_run`` only checks (``mesh topics list``): nothing is created or changed.
+        ``dry_run`` only checks (``mesh topics list``): nothing is created or changed. Without ``declared_reads``
+        the subscriptions' read ACLs are not granted here: the catalog's approved grants give them (through
+        :class:`~mesh_platform.kafka.acl_reconciler.AclReconciler`), as ``mesh up`` does.
         """
         report = ProvisioningReport()
         with self.admin_client() as admin:
@@ -159,7 +166,7 @@ class EventPlaneProvisioner:
             if not dry_run:
                 if passwords:
                     report.users = self._upsert_users(admin, passwords)
-                report.grants = AclAdmin(admin).apply_plane(plane)
+                report.grants = AclAdmin(admin).apply_plane(plane, declared_reads=declared_reads)
         return report
 
     def _fit_to_cluster(self, admin: Any, specs: Sequence[TopicSpec], report: ProvisioningReport) -> list[TopicSpec]:
