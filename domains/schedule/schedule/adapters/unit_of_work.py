@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from mesh_platform.store.stored_product import Announcements
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
-from schedule.adapters.products import BOUTS_PRODUCT, CARDS_PRODUCT, MAJOR, bout_record_v1, card_record_v1
 from schedule.adapters.repository import SqlBoutRepository, SqlCardRepository, SqlFighterReplica
+from schedule.adapters.tables import BOUTS, EVENT_CARDS
 from schedule.domain.events import (
     BoutCancelled,
     BoutCompleted,
@@ -15,6 +16,15 @@ from schedule.domain.events import (
     CardCancelled,
     ScheduleEvent,
 )
+
+# The product and verb of each domain event: octagon.schedule.<card|bout>.<verb>.v1 (the contracts list them).
+ANNOUNCEMENTS = Announcements({
+    CardAnnounced: (EVENT_CARDS, "announced"),
+    CardCancelled: (EVENT_CARDS, "cancelled"),
+    BoutScheduled: (BOUTS, "scheduled"),
+    BoutCancelled: (BOUTS, "cancelled"),
+    BoutCompleted: (BOUTS, "completed"),
+})
 
 
 class SqlScheduleUnitOfWork(SqlUnitOfWork):
@@ -30,16 +40,4 @@ class SqlScheduleUnitOfWork(SqlUnitOfWork):
         self.fighters = SqlFighterReplica(session)
 
     def record(self, event: ScheduleEvent) -> None:
-        if isinstance(event, CardAnnounced | CardCancelled):
-            verb = "announced" if isinstance(event, CardAnnounced) else "cancelled"
-            message = self.events.create(
-                product=CARDS_PRODUCT, major=MAJOR, entity="card", verb=verb,
-                key=event.card.card_id, data=card_record_v1(event.card),
-            )
-        else:
-            verb = {BoutScheduled: "scheduled", BoutCancelled: "cancelled", BoutCompleted: "completed"}[type(event)]
-            message = self.events.create(
-                product=BOUTS_PRODUCT, major=MAJOR, entity="bout", verb=verb,
-                key=event.bout.bout_id, data=bout_record_v1(event.bout),
-            )
-        self.publish(message)
+        self.publish(ANNOUNCEMENTS.event(self.events, event))

@@ -3,27 +3,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+
 from fastapi import APIRouter, Depends
 
 from mesh_platform.auth.tokens import AccessToken
 from mesh_platform.http.bearer import AUTH_RESPONSES
 from mesh_platform.http.commands import CommandExecutor, IdempotencyKey
 from schedule.api.schemas import BoutCreate, BoutPublic, CardCreate, CardPublic
-from schedule.domain.model import Venue
 from schedule.service import handlers
 from schedule.service.unit_of_work import FighterDirectory
 
 
-def commands_router(executor: CommandExecutor, directory: FighterDirectory) -> APIRouter:
+def commands_router(
+    executor: CommandExecutor, directory: FighterDirectory, clock: Callable[[], datetime] = partial(datetime.now, UTC)
+) -> APIRouter:
+    """The command endpoints; ``clock`` is the one source of "now" for every rule and timestamp."""
     router = APIRouter(tags=["commands"], responses=AUTH_RESPONSES)
     writer = Depends(executor.writer)
 
     @router.post("/cards", status_code=201, response_model=CardPublic, summary="Announce an event card")
     def announce(body: CardCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
-        venue = Venue(body.venue, body.city, body.country)
         return executor.run(
             "announce_card", body, idempotency_key,
-            lambda uow: (201, CardPublic.of(handlers.announce_card(body.name, body.date, venue, uow))),
+            lambda uow: (201, CardPublic(**handlers.announce_card(body, uow, clock()).model_dump())),
             caller,
         )
 
@@ -31,7 +36,7 @@ def commands_router(executor: CommandExecutor, directory: FighterDirectory) -> A
     def cancel_card(card_id: str, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         return executor.run(
             "cancel_card", {"card_id": card_id}, idempotency_key,
-            lambda uow: (200, CardPublic.of(handlers.cancel_card(card_id, uow))),
+            lambda uow: (200, CardPublic(**handlers.cancel_card(card_id, uow).model_dump())),
             caller,
         )
 
@@ -39,7 +44,7 @@ def commands_router(executor: CommandExecutor, directory: FighterDirectory) -> A
     def schedule_bout(card_id: str, body: BoutCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         return executor.run(
             "schedule_bout", {"card_id": card_id, **body.model_dump()}, idempotency_key,
-            lambda uow: (201, BoutPublic.of(handlers.schedule_bout(card_id, body.to_request(), uow, directory))),
+            lambda uow: (201, BoutPublic(**handlers.schedule_bout(card_id, body, uow, directory, clock()).model_dump())),
             caller,
         )
 
@@ -47,7 +52,7 @@ def commands_router(executor: CommandExecutor, directory: FighterDirectory) -> A
     def cancel_bout(bout_id: str, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
         return executor.run(
             "cancel_bout", {"bout_id": bout_id}, idempotency_key,
-            lambda uow: (200, BoutPublic.of(handlers.cancel_bout(bout_id, uow))),
+            lambda uow: (200, BoutPublic(**handlers.cancel_bout(bout_id, uow).model_dump())),
             caller,
         )
 

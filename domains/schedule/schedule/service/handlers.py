@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 
 from schedule.domain.exceptions import BoutNotFound, CardNotFound, UnknownFighter
-from schedule.domain.model import Bout, BoutRequest, BoutStatus, EventCard, FighterSnapshot, Venue, book_bout
+from schedule.domain.model import Bout, BoutRequest, CardDetails, EventCard, FighterSnapshot
 from schedule.service.unit_of_work import FighterDirectory, ScheduleUnitOfWork
 
 
-def announce_card(name: str, on: date, venue: Venue, uow: ScheduleUnitOfWork) -> EventCard:
-    card, event = EventCard.announce(name, on, venue)
+def announce_card(details: CardDetails, uow: ScheduleUnitOfWork, now: datetime) -> EventCard:
+    card, event = EventCard.announce(details, now)
     uow.cards.add(card)
     uow.record(event)
     return card
@@ -22,18 +22,19 @@ def cancel_card(card_id: str, uow: ScheduleUnitOfWork) -> EventCard:
     uow.cards.save(cancelled)
     uow.record(event)
     for bout in uow.bouts.on_card(card_id):
-        if bout.status is BoutStatus.SCHEDULED:
+        if bout.is_scheduled:
             cancelled_bout, bout_event = bout.cancel()
             uow.bouts.save(cancelled_bout)
             uow.record(bout_event)
     return cancelled
 
 
-def schedule_bout(card_id: str, request: BoutRequest, uow: ScheduleUnitOfWork, directory: FighterDirectory) -> Bout:
+def schedule_bout(
+    card_id: str, request: BoutRequest, uow: ScheduleUnitOfWork, directory: FighterDirectory, now: datetime
+) -> Bout:
     card = _card(card_id, uow)
-    red = _fighter(request.red_fighter_id, "red_fighter_id", uow, directory)
-    blue = _fighter(request.blue_fighter_id, "blue_fighter_id", uow, directory)
-    bout, event = book_bout(card, request, red, blue, uow.bouts.on_card(card_id))
+    red, blue = (_fighter(fighter_id, corner, uow, directory) for corner, fighter_id in request.corners())
+    bout, event = Bout.book(card, request, red, blue, uow.bouts.on_card(card_id), now)
     uow.bouts.add(bout)
     uow.record(event)
     return bout
@@ -57,7 +58,7 @@ def fighter_published(fighter: FighterSnapshot, version: str, uow: ScheduleUnitO
 def result_recorded(bout_id: str, uow: ScheduleUnitOfWork) -> None:
     """Results recorded an outcome: the bout is completed."""
     bout = uow.bouts.get(bout_id)
-    if bout is not None and bout.status is BoutStatus.SCHEDULED:
+    if bout is not None and bout.is_scheduled:
         completed, event = bout.complete()
         uow.bouts.save(completed)
         uow.record(event)
