@@ -311,15 +311,19 @@ def analytical_router(
     since_query = Query(description="RFC 3339 time (e.g. the X-Snapshot-Time of an earlier snapshot): only records "
                                     "changed at or after it")
     for fmt, media_type in FORMATS.items():
+        endpoint = _endpoint(fmt, reader, since_query, snapshot_response)
         router.add_api_route(
             f"{analytical.path}.{fmt}",
-            _endpoint(fmt, reader, since_query, snapshot_response),
-            methods=["GET", "HEAD"],
+            endpoint,
+            methods=["GET"],
             summary=f"Snapshot of {port.product} (v{port.major}) as {fmt}",
+            description="`HEAD` answers the same headers (snapshot time, row count, hash) without the body.",
             response_class=StreamingResponse,
             responses={200: {"content": {media_type: {}}, "description": "The whole product (or its changes)"},
                        400: {"description": "Invalid `since`, or `since` on a product without a change timestamp"}},
         )
+        # HEAD stays out of the OpenAPI document: it has no body to describe (the GET's description names it).
+        router.add_api_route(f"{analytical.path}.{fmt}", endpoint, methods=["HEAD"], include_in_schema=False)
     return router
 
 
