@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 import sqlalchemy as sa
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RowMapping
 
 from catalog.adapters.trust_tables import TrustTables
 from catalog.domain.incidents import Incident, IncidentChange, IncidentStatus
@@ -101,7 +100,7 @@ class SqlIncidentStore:
     def figures(self, connection: Connection) -> dict[str, Any]:
         """Open incidents by status, and mean times to detect, notify and repair over the last 200 incidents."""
         t = self.tables.incidents
-        open_counts = dict(connection.execute(
+        open_counts: dict[str, int] = dict(connection.execute(
             sa.select(t.c.status, sa.func.count()).where(t.c.open_key.is_not(None)).group_by(t.c.status)).all())
         recent = [_incident(row) for row in connection.execute(
             sa.select(t).order_by(t.c.id.desc()).limit(200)).mappings()]
@@ -117,13 +116,21 @@ def _mean(values: list[float | None]) -> float | None:
     return round(sum(found) / len(found), 3) if found else None
 
 
+@overload
+def _utc(moment: datetime) -> datetime: ...
+
+
+@overload
+def _utc(moment: None) -> None: ...
+
+
 def _utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _incident(row: Mapping[str, Any]) -> Incident:
+def _incident(row: RowMapping) -> Incident:
     times = {name: _utc(row[name]) for name in ("opened_at", "began_at", "last_failure_at", "acknowledged_at",
                                                 "resolved_at", "notified_at")}
     return Incident(
@@ -131,5 +138,5 @@ def _incident(row: Mapping[str, Any]) -> Incident:
         severity=row["severity"], status=IncidentStatus(row["status"]), title=row["title"],
         failures=row["failures"], consecutive_passes=row["consecutive_passes"],
         acknowledged_by=row["acknowledged_by"], resolved_by=row["resolved_by"], resolution=row["resolution"],
-        last_message=row["last_message"], id=row["id"], **times,  # type: ignore[arg-type]
+        last_message=row["last_message"], id=row["id"], **times,
     )

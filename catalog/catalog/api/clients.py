@@ -72,7 +72,8 @@ class ClientList(BaseModel):
 
 
 def _registry(request: Request) -> ClientRegistry:
-    return request.app.state.access.clients
+    registry: ClientRegistry = request.app.state.access.clients
+    return registry
 
 
 def _issued(issued: IssuedSecret, status: int, headers: dict[str, str] | None = None) -> JSONResponse:

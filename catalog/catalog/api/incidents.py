@@ -71,7 +71,8 @@ def incidents_router() -> APIRouter:
 
     @router.get("/incidents/figures", summary="Open incidents; mean times to detect, notify and repair")
     def figures(trust: TrustDep) -> dict[str, Any]:
-        return trust.incidents.figures()
+        result: dict[str, Any] = trust.incidents.figures()
+        return result
 
     @router.get("/incidents/{incident_id}", summary="One incident with its history",
                 responses={404: {"description": "No such incident"}})
@@ -87,7 +88,8 @@ def incidents_router() -> APIRouter:
         incident, _ = trust.incidents.get(incident_id)
         _owner_of(caller, incident.domain)
         try:
-            return trust.incidents.acknowledge(incident_id, caller.subject, body.note if body else None).as_dict()
+            result: dict[str, Any] = trust.incidents.acknowledge(incident_id, caller.subject, body.note if body else None).as_dict()
+            return result
         except IncidentTransitionError as e:
             raise Conflict(str(e)) from e
 
@@ -98,7 +100,8 @@ def incidents_router() -> APIRouter:
         incident, _ = trust.incidents.get(incident_id)
         _owner_of(caller, incident.domain)
         try:
-            return trust.incidents.resolve(incident_id, caller.subject, body.reason).as_dict()
+            result: dict[str, Any] = trust.incidents.resolve(incident_id, caller.subject, body.reason).as_dict()
+            return result
         except IncidentTransitionError as e:
             raise Conflict(str(e)) from e
 

@@ -12,11 +12,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from catalog.adapters.access_tables import AuditRow, ClientRow, GrantRow
 from catalog.domain.access import Client, may_manage_clients_of
@@ -124,7 +125,7 @@ class ClientRegistry:
         with self._writes, Session(self.engine) as session:
             row = self._changeable_row(session, client_id, scopes, "delete")
             grants = session.execute(select(GrantRow).where(
-                GrantRow.client_id == client_id, GrantRow.revoked_at.is_(None)  # type: ignore[union-attr]
+                col(GrantRow.client_id) == client_id, col(GrantRow.revoked_at).is_(None)
             )).scalars().all()
             for grant in grants:
                 grant.revoked_by, grant.revoked_at = actor, now
@@ -162,5 +163,5 @@ def _client(row: ClientRow) -> Client:
 
 
 def _audit(session: Session, at: datetime, actor: str, action: str, target: str, reason: str | None,
-           detail: dict) -> None:
+           detail: dict[str, Any]) -> None:
     session.add(AuditRow(at=at, actor=actor, action=action, target=target[:300], reason=reason, detail=detail))

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mesh_platform.contracts.documents import Problem, Severity, odcs_problems, parse_odcs, read_document
 from mesh_platform.contracts.errors import ContractError
@@ -122,7 +123,7 @@ def lint_text(text: str, file: Path) -> tuple[list[LintFinding], DataProductCont
     return found, contract
 
 
-def spc_rule_problems(document: dict) -> list[Problem]:
+def spc_rule_problems(document: dict[str, Any]) -> list[Problem]:
     """Statistical process control rules (``type: custom``, ``engine: octagon-spc``) that cannot run as written."""
     from mesh_platform.quality.spc_rules import spc_rules_of_document  # the quality package imports contracts
 

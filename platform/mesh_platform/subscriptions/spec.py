@@ -106,7 +106,8 @@ class SubscriptionSpec(Generic[UnitOfWork]):
             problems += _class_problems(event_class, registry)
         for product_id, major in sorted(self.products):
             try:
-                contract = registry.get(*product_id.split(".", 1), major)
+                domain, _, product = product_id.partition(".")
+                contract = registry.get(domain, product, major)
             except UnknownDataProduct:
                 continue  # already reported per class
             for event_type in contract.event_types:

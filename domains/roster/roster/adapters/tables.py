@@ -24,15 +24,15 @@ class RosterTable(SQLModel, registry=registry()):
 
 class FighterRow(RosterTable, Fighter, table=True):
     __tablename__ = "fighters"
-    model_config = {"frozen": False}  # type: ignore[assignment]  # rows are loaded and changed by the ORM
+    model_config = {"frozen": False}  # rows are loaded and changed by the ORM
 
     fighter_id: str = Field(primary_key=True, max_length=36)
     name: str = Field(index=True, max_length=200)
     nickname: str | None = Field(default=None, max_length=200)
     nationality: str = Field(max_length=2, index=True)
-    weight_class: str = Field(max_length=40, index=True)
-    stance: str = Field(max_length=20)
-    status: str = Field(max_length=20, index=True)
+    weight_class: str = Field(max_length=40, index=True)  # type: ignore[assignment]  # the enum's wire value as text
+    stance: str = Field(max_length=20)  # type: ignore[assignment]  # the enum's wire value as text
+    status: str = Field(max_length=20, index=True)  # type: ignore[assignment]  # the enum's wire value as text
     registered_at: datetime = Field(sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))
 
