@@ -124,7 +124,7 @@ def is_managed(acl: ACL, plane: EventPlane) -> bool:
         return False
     pattern = acl.resource_pattern
     if pattern.resource_type == ResourceType.GROUP:
-        return pattern.pattern_type == ACLResourcePatternType.LITERAL and acl.principal == user(pattern.resource_name)
+        return bool(pattern.pattern_type == ACLResourcePatternType.LITERAL and acl.principal == user(pattern.resource_name))
     if pattern.resource_type != ResourceType.TOPIC:
         return False
     return any(

@@ -26,7 +26,7 @@ class ResultsTable(SQLModel, registry=registry()):
 
 class BoutResultRow(ResultsTable, BoutResult, table=True):
     __tablename__ = "bout_results"
-    model_config = {"frozen": False}  # type: ignore[assignment]  # rows are loaded and changed by the ORM
+    model_config = {"frozen": False}  # rows are loaded and changed by the ORM
 
     bout_id: str = Field(primary_key=True, max_length=36)
     card_id: str = Field(index=True, max_length=36)
@@ -34,10 +34,13 @@ class BoutResultRow(ResultsTable, BoutResult, table=True):
     weight_class: str = Field(max_length=40, index=True)
     red_fighter_id: str = Field(max_length=36, index=True)
     blue_fighter_id: str = Field(max_length=36, index=True)
-    outcome: str = Field(max_length=20, index=True)
+    outcome: str = Field(max_length=20, index=True)  # type: ignore[assignment]  # the enum's wire value as text
     winner_fighter_id: str | None = Field(default=None, max_length=36, index=True)
-    method: str = Field(max_length=10, index=True)
-    judges_scores: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+    method: str = Field(max_length=10, index=True)  # type: ignore[assignment]  # the enum's wire value as text
+    # The scores as JSON objects in one column; the domain model reads them back as JudgeScore tuples.
+    judges_scores: list[dict[str, Any]] | None = Field(  # type: ignore[assignment]
+        default=None, sa_column=Column(JSON(none_as_null=True))
+    )
     recorded_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
 
 

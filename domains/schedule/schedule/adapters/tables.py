@@ -25,18 +25,18 @@ class ScheduleTable(SQLModel, registry=registry()):
 
 class CardRow(ScheduleTable, EventCard, table=True):
     __tablename__ = "event_cards"
-    model_config = {"frozen": False}  # type: ignore[assignment]  # rows are loaded and changed by the ORM
+    model_config = {"frozen": False}  # rows are loaded and changed by the ORM
 
     card_id: str = Field(primary_key=True, max_length=36)
     date: dt.date = Field(index=True)
     country: str = Field(max_length=2, index=True)
-    status: str = Field(max_length=20, index=True)
+    status: str = Field(max_length=20, index=True)  # type: ignore[assignment]  # the enum's wire value as text
     announced_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
 
 
 class BoutRow(ScheduleTable, Bout, table=True):
     __tablename__ = "bouts"
-    model_config = {"frozen": False}  # type: ignore[assignment]  # rows are loaded and changed by the ORM
+    model_config = {"frozen": False}  # rows are loaded and changed by the ORM
 
     bout_id: str = Field(primary_key=True, max_length=36)
     card_id: str = Field(index=True, max_length=36, foreign_key="event_cards.card_id")
@@ -44,7 +44,7 @@ class BoutRow(ScheduleTable, Bout, table=True):
     red_fighter_id: str = Field(index=True, max_length=36)
     blue_fighter_id: str = Field(index=True, max_length=36)
     weight_class: str = Field(max_length=40, index=True)
-    status: str = Field(max_length=20, index=True)
+    status: str = Field(max_length=20, index=True)  # type: ignore[assignment]  # the enum's wire value as text
     scheduled_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
 
 
