@@ -9,7 +9,27 @@ from typing import ClassVar
 
 from mesh_platform.domain_api import ConsumedData, ConsumedEvent
 
-# roster.fighters v1 (contract 1.0.2), topic roster.fighters.v1
+# roster.fighters v1 (contract 1.1.0), topic roster.fighters.v1
+
+
+class RosterFightersV1Stats(ConsumedData):
+    """REPLICA, not roster's data: the fighter's record and current rank as the stats domain last published them
+    (products stats.fighter-records v1 and stats.rankings v1, which stay the source of truth; roster copies them
+    from stats' topics and never edits or derives them). It trails stats by the replication delay; record_as_of
+    and ranking_as_of say which version of stats' data is shown. Null until stats has published anything about the
+    fighter. Served on the HTTP and analytical ports only: events on the topic never carry it (roster announces
+    its own facts only, so the copy cannot loop back to stats).
+    """
+
+    wins: int | None = None
+    losses: int | None = None
+    draws: int | None = None
+    no_contests: int | None = None
+    record_as_of: datetime | None = None
+    rank: int | None = None
+    rating: float | None = None
+    ranking_as_of: datetime | None = None
+    sources: tuple[str, ...]
 
 
 class RosterFightersV1(ConsumedData):
@@ -27,6 +47,7 @@ class RosterFightersV1(ConsumedData):
     status: str
     registered_at: datetime
     updated_at: datetime
+    stats: RosterFightersV1Stats | None = None
 
 
 class FighterRegisteredV1(RosterFightersV1, ConsumedEvent):
@@ -49,6 +70,7 @@ class FighterRegisteredV1(RosterFightersV1, ConsumedEvent):
         "status": ("string", True),
         "registered_at": ("timestamp", True),
         "updated_at": ("timestamp", True),
+        "stats": ("object", False),
     }
 
 
@@ -74,6 +96,7 @@ class FighterUpdatedV1(RosterFightersV1, ConsumedEvent):
         "status": ("string", True),
         "registered_at": ("timestamp", True),
         "updated_at": ("timestamp", True),
+        "stats": ("object", False),
     }
 
 
@@ -97,6 +120,7 @@ class FighterRetiredV1(RosterFightersV1, ConsumedEvent):
         "status": ("string", True),
         "registered_at": ("timestamp", True),
         "updated_at": ("timestamp", True),
+        "stats": ("object", False),
     }
 
 

@@ -39,6 +39,7 @@ EXPECTED = {
             "status",
             "registered_at",
             "updated_at",
+            "stats",  # since 1.1.0: the labelled replica of stats' record and rank (reverse ETL)
         ],
     ),
     ("schedule", "event-cards"): (

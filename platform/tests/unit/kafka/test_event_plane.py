@@ -41,7 +41,9 @@ def test_every_product_major_gets_its_topic_keeping_its_history(plane):
 
 def test_each_subscriber_gets_its_own_dead_letter_topic_and_no_one_else(plane):
     dead_letters = {spec.name: spec.owner for spec in plane.topics if spec.kind == "dead-letter"}
-    assert dead_letters == {"schedule.dlq": "schedule", "results.dlq": "results", "stats.dlq": "stats"}
+    assert dead_letters == {
+        "roster.dlq": "roster", "schedule.dlq": "schedule", "results.dlq": "results", "stats.dlq": "stats"
+    }
 
 
 def test_reads_are_granted_exactly_for_the_declared_subscriptions(plane):
@@ -52,6 +54,8 @@ def test_reads_are_granted_exactly_for_the_declared_subscriptions(plane):
         ("results", "schedule.bouts.v1"),
         ("stats", "roster.fighters.v1"),
         ("stats", "results.bout-results.v1"),
+        ("roster", "stats.fighter-records.v1"),  # reverse ETL: roster shows stats' records and ranks as a replica
+        ("roster", "stats.rankings.v1"),
     }
     assert all("declared subscription" in grant.reason for grant in plane.grants)
 
