@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
+    func,
     insert,
     select,
     update,
@@ -131,6 +132,16 @@ class MetricHistory:
         query = select(HISTORY).where(HISTORY.c.verdict == "flagged").order_by(HISTORY.c.id.desc()).limit(limit)
         with self.engine.connect() as connection:
             return [_point(row) for row in connection.execute(query).mappings()]
+
+    def flagged_counts(self) -> dict[tuple[str, int, str], int]:
+        """How many points of each ``(contract_id, major, series)`` are flagged and not marked normal."""
+        query = (
+            select(HISTORY.c.contract_id, HISTORY.c.major, HISTORY.c.series, func.count())
+            .where(HISTORY.c.verdict == "flagged")
+            .group_by(HISTORY.c.contract_id, HISTORY.c.major, HISTORY.c.series)
+        )
+        with self.engine.connect() as connection:
+            return {(cid, major, series): count for cid, major, series, count in connection.execute(query)}
 
     def get(self, point_id: int) -> MetricPoint:
         """One point; :class:`PointNotFound` if there is none with ``point_id``."""

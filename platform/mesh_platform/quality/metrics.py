@@ -6,6 +6,7 @@
 * ``quality_rule_last_run_timestamp_seconds{...}`` — when it ran;
 * ``quality_rule_runs_total{...,status}`` — runs by outcome (for alert rates);
 * ``quality_held_events`` — outbox events held by a quality rule, awaiting release;
+* ``quality_spc_flagged_points{product,major,rule}`` — control-chart points flagged and not marked normal;
 * ``quality_gate_errors_total``, ``quality_scheduled_errors_total`` — checker failures (the batch went out unchecked);
 * ``slo_freshness_events_total`` / ``slo_freshness_good_events_total{product,major}`` — the freshness SLI: events
   published, and those published within the contract's freshness target of their change;
@@ -60,6 +61,17 @@ class QualityCollector:
             pass
         else:
             yield held
+        flagged = GaugeMetricFamily("quality_spc_flagged_points",
+                                    "Control-chart points flagged and not marked normal by an owner",
+                                    labels=["product", "major", "rule"])
+        try:
+            counts = self.monitor.spc.history.flagged_counts()
+        except Exception:  # as above: no store, no figure
+            pass
+        else:
+            for (contract_id, major, rule_key), count in sorted(counts.items()):
+                flagged.add_metric([contract_id, str(major), rule_key], count)
+            yield flagged
         gate_errors = CounterMetricFamily("quality_gate_errors", "Batches published unchecked because the gate failed")
         gate_errors.add_metric([], self.monitor.gate.errors_total)
         scheduled_errors = CounterMetricFamily("quality_scheduled_errors", "Scheduled product runs that failed to run")

@@ -53,6 +53,8 @@ def test_the_owner_marks_a_flagged_point_normal_with_a_reason(client):
     listed = client.get("/admin/quality/spc/flagged", headers=ADMIN).json()["items"]
     assert [(p["id"], p["signals"], p["limits"]) for p in listed] == [(flagged, ["WE1"], [94.0, 106.0])]
     assert [p["id"] for p in client.get("/quality", headers=ANYONE).json()["flagged_points"]] == [flagged]
+    flagged_metric = 'quality_spc_flagged_points{major="1",product="roster.fighters",rule="fighters:fighters_volume_control"}'
+    assert f"{flagged_metric} 1.0" in client.get("/metrics").text
 
     path = f"/admin/quality/spc/points/{flagged}/normal"
     assert client.post(path, json={"reason": "a bulk import"}, headers=WRITER).status_code == 403
@@ -63,5 +65,6 @@ def test_the_owner_marks_a_flagged_point_normal_with_a_reason(client):
     assert marked.status_code == 200
     assert (marked.json()["verdict"], marked.json()["marked_by"]) == ("normal", "roster-owner")
     assert client.get("/admin/quality/spc/flagged", headers=ADMIN).json()["items"] == []
+    assert flagged_metric not in client.get("/metrics").text
     again = client.post(path, json={"reason": "a bulk import of a new promotion"}, headers=ADMIN)
     assert again.status_code == 404 and "no flagged point" in again.text
