@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, insert
 
 from mesh_platform.contracts import DataProductContract, default_contracts_dir
 from mesh_platform.quality.metric_history import MetricHistory, PointNotFound
 from mesh_platform.quality.results import QualityRun, RuleResult
 from mesh_platform.quality.spc_charts import SpcCharts
+from mesh_platform.quality.spc_rules import parse_spc_rule
 from mesh_platform.store.engine import create_store_engine
 from mesh_platform.store.migrations import upgrade_platform_tables
 from mesh_platform.store.platform_tables import define_platform_tables
@@ -83,3 +84,28 @@ def test_a_volume_outlier_fails_its_rule_and_an_owner_can_mark_it_normal(charts,
     *_, before, after = history.series("roster.fighters", 1, VOLUME)
     assert (before.sigma, "WE1" in before.signals) == (1.0, True)
     assert after.sigma > 50 and "WE1" not in after.signals
+
+
+def test_events_per_hour_and_freshness_are_measured_from_the_outbox_and_the_records(charts, fighters):
+    now = START + timedelta(hours=5)
+    with charts.store.begin() as connection:
+        for minutes_ago, published in ((5, True), (30, False), (59, True), (61, True), (200, True)):
+            connection.execute(insert(charts.outbox).values(
+                event_id=f"e-{minutes_ago}", topic=fighters.topic, message_key="k", event_type="t", source="s",
+                occurred_at=now - timedelta(minutes=minutes_ago), payload={}, attempts=0,
+                published_at=now if published else None,
+            ))
+        connection.execute(insert(charts.outbox).values(
+            event_id="other", topic="elsewhere.v1", message_key="k", event_type="t", source="s",
+            occurred_at=now - timedelta(minutes=1), payload={}, attempts=0,
+        ))
+
+    def rule(measure, property_name=None):
+        return parse_spc_rule({"implementation": {"measure": measure}}, measure, "fighters", property_name)
+
+    records = [{"registered_at": (now - timedelta(minutes=m)).isoformat()} for m in (90, 15)] + [{"registered_at": None}]
+    assert charts.measure(rule("eventsPerHour"), fighters, records, now) == 3.0  # 5, 30 and 59 minutes ago
+    assert charts.measure(rule("freshness"), fighters, records, now) == 30 * 60.0  # the event waiting since then
+    assert charts.measure(rule("freshness", "registered_at"), fighters, records, now) == 15 * 60.0
+    assert charts.measure(rule("nullRate", "registered_at"), fighters, records, now) == pytest.approx(100 / 3)
+    assert charts.measure(rule("rowCount"), fighters, records, now) == 3.0
