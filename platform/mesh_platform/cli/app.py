@@ -12,6 +12,7 @@ from rich.console import Console
 from mesh_platform.cli.acls_command import acls_app
 from mesh_platform.cli.contracts_command import contracts_app
 from mesh_platform.cli.dlq_command import dlq_app
+from mesh_platform.cli.quality_command import quality_app
 from mesh_platform.cli.topics_cli import topics_app
 from mesh_platform.launcher.postgres_stores import DEFAULT_ADMIN_URL as DEFAULT_POSTGRES_ADMIN_URL
 
@@ -22,6 +23,7 @@ app = typer.Typer(help="Octagon Mesh: run and govern the data mesh.", no_args_is
 app.add_typer(contracts_app, name="contracts", help="Lint contracts and check changes for breaking ones.")
 app.add_typer(topics_app, name="topics", help="Provision the topics, principals and ACLs derived from the contracts.")
 app.add_typer(dlq_app, name="dlq", help="Inspect and re-drive a subscriber's dead-lettered events.")
+app.add_typer(quality_app, name="quality", help="Flagged control-chart points, and marking them normal.")
 app.add_typer(acls_app, name="acls", help="Keep Kafka's read ACLs in line with the catalog's grants.")
 console = Console()
 
