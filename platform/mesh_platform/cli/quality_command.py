@@ -61,9 +61,16 @@ def _call(method: str, domain: str, path: str, run_dir: Path, body: dict[str, An
     if spec is None:
         console.print(f"[red]error:[/] no domain named {domain!r}; known: {', '.join(sorted(services))}")
         raise typer.Exit(2)
+    from mesh_platform.launcher.supervisor import LaunchError
+
+    try:
+        token = fresh_token(run_dir, OPERATOR)
+    except (LaunchError, KeyError, httpx.HTTPError) as e:  # no mesh here, or its catalog does not answer
+        console.print(f"[red]error:[/] {e}", highlight=False)
+        raise typer.Exit(1) from e
     try:
         response = httpx.request(method, f"{spec.url}{path}", json=body, timeout=60,
-                                 headers={"Authorization": f"Bearer {fresh_token(run_dir, OPERATOR)}"})
+                                 headers={"Authorization": f"Bearer {token}"})
     except httpx.HTTPError as e:
         console.print(f"[red]error:[/] {domain} is not reachable at {spec.url}: {e}")
         raise typer.Exit(1) from e
