@@ -21,6 +21,7 @@ from mesh_platform.settings import ServiceSettings
 from mesh_platform.store.migrations import create_platform_tables, drop_platform_tables, run_migrations
 from mesh_platform.store.platform_tables import define_platform_tables
 from mesh_platform.store.product_source import SqlTableSource
+from mesh_platform.store.stored_product import Announcements, StoredProduct, columns_of, entity_of, record_of
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
 from mesh_platform.subscriptions.messages import ConsumedData, ConsumedEvent
 from mesh_platform.subscriptions.replay import SubscriptionReplay
@@ -34,6 +35,12 @@ __all__ = [
     # the store: the platform's tables beside the domain's, their migrations, units of work, product sources
     "SqlTableSource",
     "SqlUnitOfWork",
+    # a product stored as a table derived from the domain's model: one row/record/event mapping for all of them
+    "Announcements",
+    "StoredProduct",
+    "columns_of",
+    "entity_of",
+    "record_of",
     "create_platform_tables",
     "define_platform_tables",
     "drop_platform_tables",

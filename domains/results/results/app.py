@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from mesh_platform.runtime import DomainService
+from mesh_platform.domain_api import DomainService
 from results.adapters.schedule_directory import ScheduleHttpDirectory
 from results.adapters.subscriptions import SUBSCRIPTION
 from results.adapters.tables import BOUT_RESULTS, PLATFORM_TABLES

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from mesh_platform.runtime import DomainService
+from mesh_platform.domain_api import DomainService
 from schedule.adapters.roster_directory import RosterHttpDirectory
 from schedule.adapters.subscriptions import SUBSCRIPTION
 from schedule.adapters.tables import BOUTS, EVENT_CARDS, PLATFORM_TABLES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from mesh_platform.settings import ServiceSettings
+from mesh_platform.domain_api import ServiceSettings
 
 
 class StatsSettings(ServiceSettings):

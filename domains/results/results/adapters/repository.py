@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mesh_platform.store.stored_product import columns_of, entity_of
-from mesh_platform.wire import as_utc
+from mesh_platform.domain_api import as_utc, columns_of, entity_of
 from results.adapters.tables import BoutReplicaRow, BoutResultRow
 from results.domain.exceptions import ResultAlreadyRecorded
 from results.domain.model import BoutResult, BoutSnapshot

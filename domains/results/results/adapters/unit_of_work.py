@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from mesh_platform.store.stored_product import Announcements
-from mesh_platform.store.unit_of_work import SqlUnitOfWork
+from mesh_platform.domain_api import Announcements, SqlUnitOfWork
 from results.adapters.repository import SqlBoutReplica, SqlResultRepository
 from results.adapters.tables import BOUT_RESULTS
 from results.domain.events import ResultEvent, ResultRecorded

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from mesh_platform.store.stored_product import columns_of, entity_of
+from mesh_platform.domain_api import columns_of, entity_of
 from roster.adapters.tables import FighterRow
 from roster.domain.model import Fighter
 

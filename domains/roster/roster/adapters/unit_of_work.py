@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from mesh_platform.store.stored_product import Announcements
-from mesh_platform.store.unit_of_work import SqlUnitOfWork
+from mesh_platform.domain_api import Announcements, SqlUnitOfWork
 from roster.adapters.repository import SqlFighterRepository
 from roster.adapters.tables import FIGHTERS
 from roster.domain.events import FighterEvent, FighterRegistered, FighterRetired, FighterUpdated

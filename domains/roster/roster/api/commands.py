@@ -10,9 +10,7 @@ from functools import partial
 
 from fastapi import APIRouter, Depends
 
-from mesh_platform.auth.tokens import AccessToken
-from mesh_platform.http.bearer import AUTH_RESPONSES
-from mesh_platform.http.commands import CommandExecutor, IdempotencyKey
+from mesh_platform.domain_api import AUTH_RESPONSES, AccessToken, CommandExecutor, IdempotencyKey
 from roster.api.schemas import FighterCreate, FighterPublic, FighterUpdate
 from roster.domain.model import Fighter
 from roster.service import handlers

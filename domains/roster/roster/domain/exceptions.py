@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mesh_platform.errors import Conflict, NotFound, RuleViolated
+from mesh_platform.domain_api import Conflict, NotFound, RuleViolated
 
 
 class InvalidFighter(RuleViolated):

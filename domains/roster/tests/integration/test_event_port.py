@@ -9,12 +9,12 @@ from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 
 from mesh_platform.contracts import ContractRegistry, default_contracts_dir
+from mesh_platform.domain_api import record_of
 from mesh_platform.events.factory import EventFactory
 from mesh_platform.kafka.client import kafka_client_kwargs
 from mesh_platform.kafka.event_plane import EventPlane, withheld_fields
 from mesh_platform.kafka.provisioning import EventPlaneProvisioner
 from mesh_platform.kafka.topic_check import TopicsNotReady
-from mesh_platform.store.stored_product import record_of
 from roster.adapters.tables import FIGHTERS
 from roster.app import create_app
 from roster.domain.model import PERSONAL_DATA, Fighter, FighterProfile, Stance, WeightClass

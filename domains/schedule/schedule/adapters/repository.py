@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mesh_platform.store.stored_product import columns_of, entity_of
-from mesh_platform.wire import as_utc
+from mesh_platform.domain_api import as_utc, columns_of, entity_of
 from schedule.adapters.tables import BoutRow, CardRow, FighterReplicaRow
 from schedule.domain.model import Bout, EventCard, FighterSnapshot
 

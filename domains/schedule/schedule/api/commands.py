@@ -9,9 +9,7 @@ from functools import partial
 
 from fastapi import APIRouter, Depends
 
-from mesh_platform.auth.tokens import AccessToken
-from mesh_platform.http.bearer import AUTH_RESPONSES
-from mesh_platform.http.commands import CommandExecutor, IdempotencyKey
+from mesh_platform.domain_api import AUTH_RESPONSES, AccessToken, CommandExecutor, IdempotencyKey
 from schedule.api.schemas import BoutCreate, BoutPublic, CardCreate, CardPublic
 from schedule.service import handlers
 from schedule.service.unit_of_work import FighterDirectory

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mesh_platform.errors import RuleViolated
+from mesh_platform.domain_api import RuleViolated
 
 
 class UncountableResult(RuleViolated):

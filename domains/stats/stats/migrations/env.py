@@ -1,4 +1,4 @@
-from mesh_platform.store.migrations import run_migrations
+from mesh_platform.domain_api import run_migrations
 from stats.adapters.tables import StatsTable
 
 run_migrations(StatsTable.metadata)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from mesh_platform.contracts.loading import load_contract_file
-from mesh_platform.events.envelope import EventMessage
+from mesh_platform.domain_api import EventMessage
 from mesh_platform.events.factory import EventFactory
 
 ROOT = Path(__file__).resolve().parents[4]

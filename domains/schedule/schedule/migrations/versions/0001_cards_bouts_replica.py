@@ -7,7 +7,7 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from mesh_platform.store.migrations import create_platform_tables, drop_platform_tables
+from mesh_platform.domain_api import create_platform_tables, drop_platform_tables
 
 revision = "0001"
 down_revision = None
