@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -61,11 +62,24 @@ def load_clients(run_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def credentials_of(run_dir: Path, client_id: str, issuer: str) -> ClientCredentials:
-    """A token source for ``client_id`` of the local mesh (secret from the run directory)."""
+    """A token source for ``client_id`` of the local mesh (secret from the run directory).
+
+    One per client, secret and issuer in this process: its token is reused until it nears expiry, so loops that
+    act as a client every few seconds (``mesh up``'s approvals) do not make the catalog verify an argon2 hash each
+    time.
+    """
     clients = load_clients(run_dir)
     if client_id not in clients:
         raise KeyError(f"no client {client_id!r} in {clients_path(run_dir)}; known: {', '.join(sorted(clients))}")
-    return ClientCredentials(client_id, clients[client_id]["secret"], discovery=OidcDiscovery(issuer))
+    key = (client_id, clients[client_id]["secret"], issuer)
+    with _CREDENTIALS_LOCK:
+        if key not in _CREDENTIALS:
+            _CREDENTIALS[key] = ClientCredentials(client_id, key[1], discovery=OidcDiscovery(issuer))
+        return _CREDENTIALS[key]
+
+
+_CREDENTIALS: dict[tuple[str, str, str], ClientCredentials] = {}
+_CREDENTIALS_LOCK = threading.Lock()
 
 
 def approve_pending_requests(

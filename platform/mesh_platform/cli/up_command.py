@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from mesh_platform.auth.client_credentials import ClientCredentials, TokenUnavailable
 from mesh_platform.cli.demo_clients import (
+    ACL_RECONCILER,
     ANALYST,
     OPERATOR,
     READER,
@@ -26,10 +27,16 @@ from mesh_platform.cli.demo_clients import (
     credentials_of,
     ensure_demo_clients,
 )
-from mesh_platform.cli.topics_command import provision_event_plane, without_kafka_secrets
+from mesh_platform.cli.topics_command import (
+    admin_settings_for,
+    load_plane,
+    provision_event_plane,
+    without_kafka_secrets,
+)
 from mesh_platform.contracts import ContractRegistry
 from mesh_platform.kafka import BrokerError, BrokerSettings, KafkaDistribution, LocalKafkaBroker
 from mesh_platform.kafka.cluster import LocalKafkaCluster
+from mesh_platform.launcher.acl_sync import build_reconciler, start_reconciler
 from mesh_platform.launcher.broker_supervisor import BrokerSupervisor
 from mesh_platform.launcher.catch_up import http_pipeline_reader, wait_for_catch_up
 from mesh_platform.launcher.postgres_stores import ensure_service_databases
@@ -80,6 +87,9 @@ def run_up(
                 )
             bootstrap, broker = _start_broker(run_dir, console, cleanup, brokers)
             # Topics, principals and ACLs exist before any producer or subscriber starts.
+            # The declared subscriptions' reads are granted here too, so the services start without waiting on the
+            # catalog; once the owners have approved them, the ACL reconciler (below) makes the catalog's grants
+            # the source of every read ACL.
             kafka_environments = provision_event_plane(
                 run_dir, bootstrap, console, local=not BrokerSettings().kafka_bootstrap_servers
             )
@@ -107,6 +117,15 @@ def run_up(
             catalog_url = urls.get(CATALOG)
             if catalog_url is not None:
                 _grant_demo_access(catalog_url, run_dir, domains, console)
+                # Next to the broker, with its admin credentials: from now on the catalog's grants are the read ACLs.
+                reconciler = start_reconciler(*build_reconciler(
+                    load_plane(), admin_settings_for(run_dir, bootstrap, local=not BrokerSettings().kafka_bootstrap_servers),
+                    catalog_url, credentials_of(run_dir, ACL_RECONCILER, catalog_url), run_dir))
+                cleanup.callback(reconciler.stop)
+                threading.Thread(target=_keep_approving_services,
+                                 args=(catalog_url, run_dir, set(domains), reconciler.reconciler.wake),
+                                 name="demo-approvals", daemon=True).start()
+                console.print("[green]ready[/]    Kafka read ACLs follow the catalog's grants (ACL reconciler)")
                 if load_demo is not None:
                     load_demo(urls, credentials_of(run_dir, OPERATOR, catalog_url).token, console)
                     _wait_for_consistency({spec.process_name: spec.url for spec in services}, console)
@@ -265,18 +284,18 @@ def _grant_demo_access(catalog_url: str, run_dir: Path, domains: list[str], cons
             console.print(f"[yellow]could not grant demo access:[/] {e}")
             return
     console.print(f"[green]granted[/]  {len(approved)} access request(s), each approved by the product's owner")
-    threading.Thread(target=_keep_approving_services, args=(catalog_url, run_dir, set(domains)),
-                     name="demo-approvals", daemon=True).start()
 
 
-def _keep_approving_services(catalog_url: str, run_dir: Path, services: set[str]) -> None:
+def _keep_approving_services(catalog_url: str, run_dir: Path, services: set[str], approved: Callable[[], None]) -> None:
     """While the local mesh runs, the owners approve what the mesh's own services declare later (a restarted
-    service, a product registered after its reader started). People's requests wait for a decision."""
+    service, a product registered after its reader started); ``approved`` is told of each approval (the ACL
+    reconciler applies it at once). People's requests wait for a decision."""
     while True:
         time.sleep(2.0)
         try:
-            approve_pending_requests(catalog_url, run_dir, reason=APPROVAL_REASON, requesters=services)
-        except (httpx.HTTPError, KeyError, ValueError):
+            if approve_pending_requests(catalog_url, run_dir, reason=APPROVAL_REASON, requesters=services):
+                approved()
+        except Exception:  # the catalog is starting or restarting: ask again next round
             continue
 
 
