@@ -32,6 +32,10 @@ class IncidentTransitionError(ValueError):
 
 
 FAILING_STATUSES = frozenset({"failed", "error", "warned"})
+BATCH_ONLY_PREFIX = "schema:"
+"""Rules checked on published batches only (an event's conformance to its type): no scheduled run reports them, so
+a scheduled run of the product that follows counts as their pass — the product was checked whole since, and the
+offending events were kept out of it."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class CheckOutcome:
     began_at: datetime | None = None
     """When the defect began, if the check can tell (freshness: when the oldest waiting event was written)."""
     job: str | None = None
+    scope: str | None = None
+    """``batch`` (a published batch), ``schedule`` (the whole product) or None (an SLO)."""
 
     @property
     def failing(self) -> bool:

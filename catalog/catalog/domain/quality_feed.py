@@ -91,8 +91,9 @@ def _read(
                              SliSample(ran_at, max(0, total - bad), total, failed),
                              began_at=freshness_began(ran_at, waiting) if failed else None,
                              message=assertion.get("description"))
+    scope = params.get("scope")
     return CheckOutcome(domain, product, major, rule, status, ran_at, message=assertion.get("description"),
-                        measured=assertion.get("actual"), job=job)
+                        measured=assertion.get("actual"), job=job, scope=scope if isinstance(scope, str) else None)
 
 
 def freshness_began(ran_at: datetime, waiting_seconds: float | None) -> datetime | None:

@@ -3,6 +3,7 @@ an owner; list them with their history and the catalog's detection, notification
 
 from __future__ import annotations
 
+import builtins
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from catalog.adapters.incident_store import SqlIncidentStore
-from catalog.domain.incidents import CheckOutcome, Incident, IncidentChange
+from catalog.domain.incidents import BATCH_ONLY_PREFIX, CheckOutcome, Incident, IncidentChange
 from mesh_platform.errors import NotFound
 
 NotificationSink = Callable[[Connection, str, Incident], None]
@@ -34,13 +35,28 @@ class IncidentService:
 
     def observe(self, outcomes: Iterable[CheckOutcome]) -> list[Incident]:
         """Apply reported outcomes (oldest first); the incidents they opened, changed or resolved."""
+        outcomes = sorted(outcomes, key=lambda o: o.ran_at)
         touched: list[Incident] = []
         with self._writes, self.engine.begin() as connection:
-            for outcome in sorted(outcomes, key=lambda o: o.ran_at):
+            for outcome in [*outcomes, *self._batch_only_passes(connection, outcomes)]:
                 incident = self._apply(connection, outcome)
                 if incident is not None:
                     touched.append(incident)
         return touched
+
+    def _batch_only_passes(self, connection: Connection, outcomes: list[CheckOutcome]) -> list[CheckOutcome]:
+        """A pass of each open batch-only incident (schema conformance) of a product whose scheduled run this is."""
+        passes = []
+        runs = {(o.domain, o.product, o.major): o for o in outcomes if o.scope == "schedule"}
+        failing = {(o.domain, o.product, o.major, o.rule) for o in outcomes if o.failing}
+        for (domain, product, major), run in runs.items():
+            for incident in self.store.list(connection, domain=domain, product=product, open_only=True):
+                key = (domain, product, major, incident.rule)
+                if incident.major == major and incident.rule.startswith(BATCH_ONLY_PREFIX) and key not in failing:
+                    passes.append(CheckOutcome(domain, product, major, incident.rule, "passed", run.ran_at,
+                                               message="the product was checked whole since; the events were kept out",
+                                               job=run.job, scope="schedule"))
+        return passes
 
     def _apply(self, connection: Connection, outcome: CheckOutcome) -> Incident | None:
         now = self.clock()
@@ -96,7 +112,7 @@ class IncidentService:
         with self.engine.connect() as connection:
             return self.store.list(connection, **filters)
 
-    def open_for(self, domain: str, product: str) -> list[Incident]:
+    def open_for(self, domain: str, product: str) -> builtins.list[Incident]:
         """The open incidents of a product (every major), newest first — the product page's banner."""
         return self.list(domain=domain, product=product, open_only=True)
 

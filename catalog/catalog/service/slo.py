@@ -56,8 +56,12 @@ class SloService:
             if report is None or report.status == "no data":
                 continue
             self._note_status(domain, product, major, report)
+            # The incident follows the acute breach — the interval just measured failed (an event waits beyond the
+            # target, or the port failed more than the objective allows) — so it resolves once the service is
+            # healthy again; a spent budget stays visible as the SLO's status for the rest of the window.
+            acute = sample.sample.failed
             outcomes.append(CheckOutcome(
-                domain, product, major, f"slo:{sli}", "breached" if report.status == "breached" else "passed",
+                domain, product, major, f"slo:{sli}", "breached" if acute else "passed",
                 sample.sample.at, message=_summary(report, sample.message), began_at=sample.began_at,
                 measured=None if report.compliance is None else f"{report.compliance * 100:.3f}%",
                 job="catalog/slo"))
