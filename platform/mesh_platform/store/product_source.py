@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Table, select
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import ColumnElement, Engine, FromClause, select
 
-RecordMapper = Callable[[RowMapping], dict[str, Any]]
-"""Turns a stored row into the contract's record."""
+RecordMapper = Callable[[Mapping[Any, Any]], dict[str, Any]]
+"""Turns a stored row (a :class:`~sqlalchemy.engine.RowMapping`, or a mapping of column names made from one) into the
+contract's record."""
 
 
 class SqlTableSource:
-    """Reads product records from ``table``, ordered by its key column (keyset pagination).
+    """Reads product records from ``table`` (a table, or a subquery joining others to it), ordered by its key column
+    (keyset pagination).
 
     Rows are read with SQLAlchemy Core, not as ORM entities: a page of a data product is a read-only projection and
     skipping the identity map keeps list reads close to a bare endpoint's cost.
@@ -22,7 +23,7 @@ class SqlTableSource:
     def __init__(
         self,
         engine: Engine,
-        table: Table,
+        table: FromClause,
         key_column: str,
         to_record: RecordMapper,
         filter_columns: Iterable[str] = (),

@@ -7,12 +7,11 @@ replay rebuilds the copies without touching a fighter.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, and_, delete, insert, select
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 from sqlmodel import Field
 
@@ -132,11 +131,13 @@ def fighters_with_stats(fighters: SqlTableSource) -> SqlTableSource:
     )
 
 
-def with_replica(to_record: Callable[[RowMapping], dict[str, Any]]) -> Callable[[RowMapping], dict[str, Any]]:
+def with_replica(
+    to_record: Callable[[Mapping[str, Any]], dict[str, Any]],
+) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     """The fighter's record from its own columns, and the ``stats`` object from the replica's (null when stats has
     published nothing about the fighter or their division)."""
 
-    def record(row: RowMapping) -> dict[str, Any]:
+    def record(row: Mapping[str, Any]) -> dict[str, Any]:
         own = {name: value for name, value in row.items() if not name.startswith(_PREFIX)}
         copied = {name[len(_PREFIX):]: value for name, value in row.items() if name.startswith(_PREFIX)}
         result = to_record(own)

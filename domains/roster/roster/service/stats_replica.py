@@ -27,8 +27,11 @@ class RankingCopies(Protocol):
 
 
 class StatsReplicaUnitOfWork(Protocol):
-    records: RecordCopies
-    rankings: RankingCopies
+    @property
+    def records(self) -> RecordCopies: ...
+
+    @property
+    def rankings(self) -> RankingCopies: ...
 
 
 def record_published(copy: RecordCopy, uow: StatsReplicaUnitOfWork) -> bool:
