@@ -223,8 +223,9 @@ class AccessService:
                 query = query.where(GrantRow.revoked_at.is_(None))  # type: ignore[union-attr]
             if before is not None:
                 query = query.where(GrantRow.id < before)  # type: ignore[operator]
-            rows = session.execute(query.limit(limit)).scalars().all()
-        following = rows[-1].id if len(rows) == limit and rows else None
+            rows = list(session.execute(query.limit(limit + 1)).scalars().all())
+        following = rows[limit - 1].id if len(rows) > limit else None  # one more row says whether a page follows
+        rows = rows[:limit]
         visible = [g for g in map(_grant, rows) if g.client_id == subject or _may_administer(scopes, g.scope)]
         return visible, following
 
