@@ -8,11 +8,9 @@ from fastapi import FastAPI
 
 from mesh_platform.http.admin import replay_router
 from mesh_platform.runtime import DomainService
-from mesh_platform.store.product_source import SqlTableSource
 from mesh_platform.subscriptions.replay import SubscriptionReplay
-from stats.adapters.products import MAJOR, RANKINGS_PRODUCT, RECORDS_PRODUCT, ranking_row_v1, record_row_v1
 from stats.adapters.subscriptions import SUBSCRIPTION
-from stats.adapters.tables import PLATFORM_TABLES, REBUILT_TABLES, FighterRecordRow, RankingRow
+from stats.adapters.tables import FIGHTER_RECORDS, PLATFORM_TABLES, RANKINGS, REBUILT_TABLES
 from stats.adapters.unit_of_work import SqlStatsUnitOfWork
 from stats.settings import StatsSettings
 
@@ -29,15 +27,8 @@ def create_app(settings: StatsSettings | None = None) -> FastAPI:
 
     # Handlers by roster's and results' event classes, then one re-derivation of what each batch made stale.
     service.subscribe(SUBSCRIPTION, unit_of_work)
-    service.serve(
-        RECORDS_PRODUCT,
-        MAJOR,
-        SqlTableSource(service.engine, FighterRecordRow.__table__, "fighter_id", record_row_v1, ["weight_class"]),
-        {"weight_class": str},
-    )
-    service.serve(
-        RANKINGS_PRODUCT, MAJOR, SqlTableSource(service.engine, RankingRow.__table__, "weight_class", ranking_row_v1)
-    )
+    for product in (FIGHTER_RECORDS, RANKINGS):
+        service.serve(product.product, product.major, product.source(service.engine), product.filter_parsers())
     replay = SubscriptionReplay.for_service(service, REBUILT_TABLES)
     return service.create_app(
         title="Octagon Mesh — stats",

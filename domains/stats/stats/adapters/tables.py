@@ -11,6 +11,8 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from mesh_platform.store.platform_tables import define_platform_tables
+from mesh_platform.store.stored_product import StoredProduct
+from stats.domain.model import FighterRecord, Ranking
 
 
 class StatsTable(SQLModel, registry=registry()):
@@ -45,39 +47,33 @@ class ResultReplicaRow(StatsTable, table=True):
     recorded_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
 
 
-class FighterRecordRow(StatsTable, table=True):
-    """The ``fighter-records`` product."""
+class FighterRecordRow(StatsTable, FighterRecord, table=True):
+    """The ``fighter-records`` product: every field from the domain's record; here only what SQL needs beyond it."""
 
     __tablename__ = "fighter_records"
+    model_config = {"frozen": False}  # type: ignore[assignment]  # rows are loaded and changed by the ORM
 
     fighter_id: str = Field(primary_key=True, max_length=36)
-    name: str | None = Field(default=None, max_length=200)
     weight_class: str = Field(max_length=40, index=True)
-    wins: int
-    losses: int
-    draws: int
-    no_contests: int
-    wins_by_ko_tko: int
-    wins_by_submission: int
-    wins_by_decision: int
-    wins_by_dq: int
-    losses_by_ko_tko: int
-    losses_by_submission: int
-    losses_by_decision: int
-    current_streak: int
-    last_fight_date: dt.date | None = None
-    fights_per_year: float
     updated_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
 
 
-class RankingRow(StatsTable, table=True):
-    """The ``rankings`` product."""
+class RankingRow(StatsTable, Ranking, table=True):
+    """The ``rankings`` product: every field from the domain's ranking; here only what SQL needs beyond it."""
 
     __tablename__ = "rankings"
+    model_config = {"frozen": False}  # type: ignore[assignment]  # rows are loaded and changed by the ORM
 
     weight_class: str = Field(primary_key=True, max_length=40)
     entries: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     updated_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+
+
+FIGHTER_RECORDS = StoredProduct(
+    "fighter-records", 1, entity="record", table=FighterRecordRow.__table__,  # type: ignore[attr-defined]
+    filters=("weight_class",),
+)
+RANKINGS = StoredProduct("rankings", 1, entity="ranking", table=RankingRow.__table__)  # type: ignore[attr-defined]
 
 
 class AnnouncementRow(StatsTable, table=True):

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from mesh_platform.store.stored_product import Announcements
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
-from stats.adapters.products import MAJOR, RANKINGS_PRODUCT, RECORDS_PRODUCT, fighter_record_v1, ranking_v1
-from stats.adapters.repository import (
-    SqlAnnouncementLog,
-    SqlFighterReplica,
-    SqlRankingRepository,
-    SqlRecordRepository,
-    SqlResultReplica,
-)
-from stats.domain.events import FighterRecordUpdated, StatsEvent
+from stats.adapters.replicas import SqlFighterReplica, SqlResultReplica
+from stats.adapters.repository import SqlAnnouncementLog, SqlRankingRepository, SqlRecordRepository
+from stats.adapters.tables import FIGHTER_RECORDS, RANKINGS
+from stats.domain.events import FighterRecordUpdated, RankingUpdated, StatsEvent
 from stats.service.unit_of_work import StaleKeys
+
+# The product and verb of each domain event: octagon.stats.<record|ranking>.<verb>.v1 (the contracts list them).
+ANNOUNCEMENTS = Announcements({
+    FighterRecordUpdated: (FIGHTER_RECORDS, "updated"),
+    RankingUpdated: (RANKINGS, "updated"),
+})
 
 
 class SqlStatsUnitOfWork(SqlUnitOfWork):
@@ -38,14 +40,4 @@ class SqlStatsUnitOfWork(SqlUnitOfWork):
         self.announcements = SqlAnnouncementLog(session)
 
     def record(self, event: StatsEvent) -> None:
-        if isinstance(event, FighterRecordUpdated):
-            message = self.events.create(
-                product=RECORDS_PRODUCT, major=MAJOR, entity="record", verb="updated",
-                key=event.record.fighter_id, data=fighter_record_v1(event.record),
-            )
-        else:
-            message = self.events.create(
-                product=RANKINGS_PRODUCT, major=MAJOR, entity="ranking", verb="updated",
-                key=event.ranking.weight_class, data=ranking_v1(event.ranking),
-            )
-        self.publish(message)
+        self.publish(ANNOUNCEMENTS.event(self.events, event))

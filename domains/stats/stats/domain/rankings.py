@@ -1,11 +1,12 @@
-"""The Elo ranking of a weight class, recomputed from every result in it."""
+"""Elo ratings (:meth:`stats.domain.model.Ranking.derive` ranks a weight class by them)."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from stats.domain.model import CountedResult, FighterSnapshot, Ranking, RankingEntry
+if TYPE_CHECKING:
+    from stats.domain.model import CountedResult
 
 ELO_START = 1500.0
 ELO_K = 32
@@ -31,42 +32,3 @@ def elo_ratings(results: Iterable[CountedResult]) -> dict[str, float]:
         ratings[result.red_fighter_id] = red + ELO_K * (score_red - expected_red)
         ratings[result.blue_fighter_id] = blue + ELO_K * ((1 - score_red) - (1 - expected_red))
     return ratings
-
-
-def derive_ranking(
-    weight_class: str, results: Iterable[CountedResult], fighters: Mapping[str, FighterSnapshot]
-) -> Ranking | None:
-    """The ranking of ``weight_class`` from its ``results`` and roster's ``fighters``; None without results.
-
-    The top 15 by rating of the fighters with at least one bout in the division whom roster lists as active (a
-    fighter roster has not published yet is not ranked: neither their status nor their name is known). Ties in
-    rating rank by fighter_id. Ratings are shown to one decimal. ``updated_at`` is the newest time among the
-    division's results and the roster states of the fighters who fought in it, never the clock — so the same
-    facts give the same ranking whatever order they arrived in.
-    """
-    in_division = [result for result in results if result.weight_class == weight_class]
-    if not in_division:
-        return None
-    ratings = elo_ratings(in_division)
-    verdicts: Counter[tuple[str, str]] = Counter()
-    for result in in_division:
-        for fighter_id in result.fighters:
-            verdicts[(fighter_id, result.verdict_for(fighter_id))] += 1
-    ranked = sorted(
-        (fighter_id for fighter_id in ratings if fighter_id in fighters and fighters[fighter_id].active),
-        key=lambda fighter_id: (-ratings[fighter_id], fighter_id),
-    )[:RANKED_FIGHTERS]
-    entries = tuple(
-        RankingEntry(
-            rank=position,
-            fighter_id=fighter_id,
-            name=fighters[fighter_id].name,
-            rating=round(ratings[fighter_id], 1),
-            wins=verdicts[(fighter_id, "win")],
-            losses=verdicts[(fighter_id, "loss")],
-        )
-        for position, fighter_id in enumerate(ranked, start=1)
-    )
-    times = [result.recorded_at for result in in_division]
-    times += [fighters[fighter_id].updated_at for fighter_id in ratings if fighter_id in fighters]
-    return Ranking(weight_class=weight_class, entries=entries, updated_at=max(times))

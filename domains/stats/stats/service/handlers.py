@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from stats.domain.events import FighterRecordUpdated, RankingUpdated, StatsEvent
 from stats.domain.model import CountedResult, FighterRecord, FighterSnapshot, Ranking
-from stats.domain.rankings import derive_ranking
-from stats.domain.records import derive_record
 from stats.service.unit_of_work import StatsUnitOfWork
 
 
@@ -40,7 +38,7 @@ def refresh_stale(uow: StatsUnitOfWork) -> None:
 
 
 def _refresh_record(fighter_id: str, uow: StatsUnitOfWork) -> None:
-    record = derive_record(fighter_id, uow.fighters.get(fighter_id), uow.results.of_fighter(fighter_id))
+    record = FighterRecord.derive(fighter_id, uow.fighters.get(fighter_id), uow.results.of_fighter(fighter_id))
     if record is None or record == uow.records.get(fighter_id):
         return
     uow.records.save(record)
@@ -50,7 +48,7 @@ def _refresh_record(fighter_id: str, uow: StatsUnitOfWork) -> None:
 def _refresh_ranking(weight_class: str, uow: StatsUnitOfWork) -> None:
     results = uow.results.in_weight_class(weight_class)
     fighters = uow.fighters.get_many({fighter_id for result in results for fighter_id in result.fighters})
-    ranking = derive_ranking(weight_class, results, fighters)
+    ranking = Ranking.derive(weight_class, results, fighters)
     if ranking is None or ranking == uow.rankings.get(weight_class):
         return
     uow.rankings.save(ranking)
