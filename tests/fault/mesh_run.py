@@ -120,6 +120,8 @@ class Operator:
         self.urls = mesh.urls
         self.auth = credentials_of(mesh.run_dir, "demo-operator", self.urls["catalog"])
         self.reader = credentials_of(mesh.run_dir, "demo-reader", self.urls["catalog"])
+        for credentials in (self.auth, self.reader):
+            credentials.timeout = 30.0  # the token endpoint of a catalog busy catching up on a loaded machine
         self.client = httpx.Client(timeout=30)
 
     def command(self, domain: str, path: str, body: dict, timeout: float = 120.0) -> dict:
@@ -151,7 +153,7 @@ class Operator:
             "red_fighter_id": red, "blue_fighter_id": blue, "weight_class": "welterweight", "order_on_card": 1},
             timeout=timeout)["bout_id"]
 
-    def read(self, url: str, auth: httpx.Auth | None = None, timeout: float = 60.0, **params) -> httpx.Response:
+    def read(self, url: str, auth: httpx.Auth | None = None, timeout: float = 180.0, **params) -> httpx.Response:
         """GET ``url`` as the demo reader (or ``auth``), tried again while the connection fails (a busy machine)."""
         deadline = time.monotonic() + timeout
         while True:
