@@ -1,7 +1,8 @@
 """The cross-product check job under ``mesh up``: its own OAuth client, its read grants, its process.
 
 * :func:`ensure_crosscheck_client` adds the job's client (``quality-checks``) to the local mesh's clients file before
-  the catalog registers them; it gets no scopes — what it may read comes from grants, like any consumer's.
+  the catalog registers them. Its one scope, ``write:quality``, lets it report the runs of its own lineage namespace
+  (``octagon.quality``); what it may read comes from grants, like any consumer's.
 * :class:`CrossCheckJob` runs ``python -m mesh_platform.quality.crosscheck_job`` (logging to
   ``<run dir>/logs/crosscheck.log``), restarts it with back-off if it dies, and — standing in for the owners of the
   local demo mesh, as ``mesh up`` does for the services' declared reads — approves the job's access requests, each
@@ -22,14 +23,18 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from mesh_platform.auth.scopes import write_scope
 from mesh_platform.child_processes import die_with_parent, signal_group
 from mesh_platform.cli.demo_clients import approve_pending_requests, clients_path
 from mesh_platform.launcher.topology import env_name
+from mesh_platform.quality.crosscheck import NAMESPACE
 from mesh_platform.quality.crosscheck_job import CLIENT_ID
 
 log = logging.getLogger(__name__)
 
 LOG_NAME = "crosscheck.log"
+REPORTING_DOMAIN = NAMESPACE.removeprefix("octagon.")
+"""The catalog takes lineage of namespace ``octagon.<name>`` from holders of ``write:<name>``: here ``quality``."""
 APPROVAL_REASON = "mesh up (local demo): the platform's cross-product quality checks read this product"
 
 
@@ -38,9 +43,12 @@ def ensure_crosscheck_client(run_dir: Path) -> dict[str, str]:
     path = clients_path(run_dir)
     clients = json.loads(path.read_text())["clients"] if path.exists() else []
     found = next((client for client in clients if client["client_id"] == CLIENT_ID), None)
-    if found is None:
-        found = {"client_id": CLIENT_ID, "secret": secrets.token_urlsafe(32), "owner": "mesh up (cross-product checks)"}
-        clients.append(found)
+    wanted = {"owner": "mesh up (cross-product checks)", "scopes": [write_scope(REPORTING_DOMAIN)]}
+    if found is None or any(found.get(key) != value for key, value in wanted.items()):
+        if found is None:
+            found = {"client_id": CLIENT_ID, "secret": secrets.token_urlsafe(32)}
+            clients.append(found)
+        found.update(wanted)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(json.dumps({"clients": clients}, indent=2))
