@@ -21,6 +21,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_whe
 
 from mesh_platform.events.envelope import EventMessage, InvalidEnvelope, from_kafka_record
 from mesh_platform.store.platform_tables import PlatformTables
+from mesh_platform.subscriptions.consumer import group_consumer
 from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher
 from mesh_platform.subscriptions.health import SubscriptionHealth
 
@@ -90,7 +91,7 @@ class Subscription:
         self.bootstrap_servers = bootstrap_servers
         self.dead_letters = dead_letters
         self.validator = validator
-        self.consumer_factory = consumer_factory or self._kafka_consumer
+        self.consumer_factory = consumer_factory or (lambda: group_consumer(self.bootstrap_servers, self.group_id, self.topics))
         self.poll_timeout_ms = poll_timeout_ms
         self.on_commit = on_commit
         self.on_dead_letter = on_dead_letter
@@ -108,34 +109,6 @@ class Subscription:
     def last_error(self) -> str | None:
         """Why the last attempt to consume or handle failed (None once a batch succeeded)."""
         return self.health.last_error
-
-    def _kafka_consumer(self) -> Any:
-        from kafka import KafkaConsumer
-
-        from mesh_platform.kafka.client import kafka_client_kwargs
-
-        consumer = KafkaConsumer(
-            **kafka_client_kwargs(self.bootstrap_servers),
-            # Topic metadata refreshed every few seconds (the default is five minutes): partitions added or
-            # leaders moved are seen promptly.
-            metadata_max_age_ms=5_000,
-            group_id=self.group_id,
-            enable_auto_commit=False,
-            # A new subscriber starts from the beginning of the product's history.
-            auto_offset_reset="earliest",
-            max_poll_records=500,
-            bootstrap_timeout_ms=5_000,
-        )
-        # Brokers never auto-create topics. A group member subscribed to a topic that appears later can stall in
-        # kafka-python's rejoin (seen with 3.0.12: assignment never completes), so the consumer subscribes only
-        # once every topic is visible to this principal; until then this raises and the run loop retries with
-        # back-off (at most 10 s), so a topic provisioned after the subscription started is consumed within seconds.
-        missing = sorted(set(self.topics) - consumer.topics())
-        if missing:
-            consumer.close()
-            raise LookupError(f"topics {missing} do not exist or are not granted to this principal (yet)")
-        consumer.subscribe(self.topics)
-        return consumer
 
     def start(self) -> None:
         """Consume in a daemon thread until :meth:`stop`."""
