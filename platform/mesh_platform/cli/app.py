@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from mesh_platform.cli.acls_command import acls_app
+from mesh_platform.cli.clients_command import clients_app
 from mesh_platform.cli.contracts_command import contracts_app
 from mesh_platform.cli.dlq_command import dlq_app
 from mesh_platform.cli.quality_command import quality_app
@@ -25,6 +26,7 @@ app.add_typer(topics_app, name="topics", help="Provision the topics, principals 
 app.add_typer(dlq_app, name="dlq", help="Inspect and re-drive a subscriber's dead-lettered events.")
 app.add_typer(quality_app, name="quality", help="Flagged control-chart points, and marking them normal.")
 app.add_typer(acls_app, name="acls", help="Keep Kafka's read ACLs in line with the catalog's grants.")
+app.add_typer(clients_app, name="clients", help="Register and manage OAuth2 clients at the catalog.")
 console = Console()
 
 RunDir = Annotated[Path, typer.Option("--run-dir", envvar="MESH_RUN_DIR", help="Stores, logs and broker data.")]
