@@ -11,7 +11,8 @@ from mesh_platform.http.bearer import Credentials, insufficient_scope
 
 def caller(request: Request, credentials: Credentials) -> AccessToken:
     """The verified token of the request (401 problem without a valid one)."""
-    return request.app.state.authorizer.authenticate(credentials)
+    result: AccessToken = request.app.state.authorizer.authenticate(credentials)
+    return result
 
 
 def require_any(token: AccessToken, *scopes: str) -> None:

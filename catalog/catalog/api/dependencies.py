@@ -11,15 +11,18 @@ from catalog.settings import CatalogSettings
 
 
 def registry_service(request: Request) -> RegistryService:
-    return request.app.state.registry
+    result: RegistryService = request.app.state.registry
+    return result
 
 
 def lineage_service(request: Request) -> LineageService:
-    return request.app.state.lineage
+    result: LineageService = request.app.state.lineage
+    return result
 
 
 def catalog_settings(request: Request) -> CatalogSettings:
-    return request.app.state.settings
+    result: CatalogSettings = request.app.state.settings
+    return result
 
 
 Registry = Annotated[RegistryService, Depends(registry_service)]

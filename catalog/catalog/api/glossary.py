@@ -17,7 +17,8 @@ MARKDOWN = "text/markdown; charset=utf-8"
 
 
 def glossary_service(request: Request) -> GlossaryService:
-    return request.app.state.glossary
+    result: GlossaryService = request.app.state.glossary
+    return result
 
 
 Glossary = Annotated[GlossaryService, Depends(glossary_service)]

@@ -9,7 +9,7 @@ are RFC 6749 §5.2 JSON (``invalid_request``, ``invalid_client`` with ``WWW-Auth
 # No `from __future__ import annotations`: FastAPI resolves the Annotated aliases at runtime.
 import base64
 import binascii
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
@@ -95,7 +95,7 @@ async def _in_thread(request: Request, function: Any, *args: Any) -> Any:
     return await run_in_threadpool(function, *args)
 
 
-def _basic_credentials(header: str | None) -> tuple[str, str] | None | bool:
+def _basic_credentials(header: str | None) -> tuple[str, str] | None | Literal[False]:
     """(id, secret) of ``Authorization: Basic``; None without one; False when it is malformed."""
     if not header or not header.lower().startswith("basic "):
         return None

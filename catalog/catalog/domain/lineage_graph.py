@@ -76,7 +76,8 @@ class LineageSlice:
     @cached_property
     def nodes(self) -> list[dict[str, Any]]:
         """The Marquez nodes ``{"id", "type", "data", "inEdges", "outEdges"}``."""
-        return json.loads(b"[" + self.graph_json + b"]")
+        result: list[dict[str, Any]] = json.loads(b"[" + self.graph_json + b"]")
+        return result
 
     @property
     def limits(self) -> dict[str, Any]:

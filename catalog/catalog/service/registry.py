@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -144,7 +144,7 @@ class RegistryService:
         if kind not in CONSUMER_KINDS:
             raise RuleViolated(f"kind must be one of {', '.join(CONSUMER_KINDS)}, found {kind!r}", field="kind")
         with self._writes, self.unit_of_work() as uow:
-            known, created = uow.registry.record_consumer(kind, consumer, domain, product, major, self.clock())  # type: ignore[arg-type]
+            known, created = uow.registry.record_consumer(kind, consumer, domain, product, major, self.clock())
             uow.commit()
         self._link_consumer(known)
         return known, created
@@ -221,7 +221,7 @@ class RegistryService:
         with self.unit_of_work() as uow:
             return uow.registry.registrations(outcome=outcome, limit=limit)
 
-    def search(self, query: str, filters: dict[str, str | None], *, limit: int, offset: int) -> SearchResults:
+    def search(self, query: str, filters: Mapping[str, str | None], *, limit: int, offset: int) -> SearchResults:
         """Full-text search with facet filters; :class:`SearchSyntaxError` for a query that cannot run."""
         tree = parse_query(query or "")
         chosen = {facet: value for facet, value in filters.items() if facet in FACETS and value}

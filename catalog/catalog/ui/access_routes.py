@@ -27,7 +27,8 @@ def access_ui_router() -> APIRouter:
     templates.env.filters["when"] = lambda moment: moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
 
     def service(request: Request) -> AccessService:
-        return request.app.state.access
+        result: AccessService = request.app.state.access
+        return result
 
     def page(request: Request, registry: Any, status_code: int = 200, **context: Any) -> HTMLResponse:
         access = service(request)
@@ -43,7 +44,8 @@ def access_ui_router() -> APIRouter:
         return templates.TemplateResponse(request, "access.html", context, status_code=status_code)
 
     def caller(request: Request, token: str) -> AccessToken:
-        return request.app.state.authorizer.verifier.verify(token.strip().removeprefix("Bearer ").strip())
+        result: AccessToken = request.app.state.authorizer.verifier.verify(token.strip().removeprefix("Bearer ").strip())
+        return result
 
     def act(request: Request, registry: Any, token: str, action: Any) -> HTMLResponse | RedirectResponse:
         try:

@@ -1,6 +1,7 @@
 """The web UI: server-rendered pages (Jinja2), no front-end build step."""
 
 # No `from __future__ import annotations`: FastAPI resolves the Annotated aliases at runtime.
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,7 +35,8 @@ PICTURE_MAX_NODES = 150
 
 
 def service_probe(request: Request) -> ServiceProbe:
-    return request.app.state.probe
+    result: ServiceProbe = request.app.state.probe
+    return result
 
 
 Probe = Annotated[ServiceProbe, Depends(service_probe)]
@@ -167,7 +169,7 @@ def _version_view(
     }
 
 
-def _linker(q: str, chosen: dict[str, str]):
+def _linker(q: str, chosen: dict[str, str]) -> Callable[..., str]:
     def link(**changes: Any) -> str:
         params = {"q": q, **chosen, **changes}
         return "/?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
@@ -189,4 +191,5 @@ def _when(moment: Any) -> str:
         return "—"
     if isinstance(moment, str):
         return moment.replace("T", " ")[:19]
-    return moment.strftime("%Y-%m-%d %H:%M")
+    result: str = moment.strftime("%Y-%m-%d %H:%M")
+    return result

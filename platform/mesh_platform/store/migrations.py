@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import zlib
 from pathlib import Path
+from typing import Any, Protocol
 
 from alembic import command, context
 from alembic.config import Config
-from alembic.operations import Operations
-from sqlalchemy import Engine, MetaData, func, select
+from sqlalchemy import Connection, Engine, MetaData, func, select
 
 from mesh_platform.store.platform_tables import define_platform_tables
 
@@ -62,7 +62,16 @@ def run_migrations(target_metadata: MetaData | None, version_table: str = "alemb
         context.run_migrations()
 
 
-def create_platform_tables(op: Operations) -> None:
+class SchemaOperations(Protocol):
+    """What the platform's revision helpers use of Alembic's ``op``: the module a revision imports, or an
+    ``alembic.operations.Operations``."""
+
+    def get_bind(self) -> Connection: ...
+
+    def drop_table(self, table_name: str, **kw: Any) -> None: ...
+
+
+def create_platform_tables(op: SchemaOperations) -> None:
     """Create the platform's tables (outbox, processed events, idempotency keys) in a domain's first revision.
 
     Tables the platform added later are not here: :func:`upgrade_platform_tables` keeps them in every store.
@@ -73,7 +82,7 @@ def create_platform_tables(op: Operations) -> None:
         table.create(bind)
 
 
-def drop_platform_tables(op: Operations) -> None:
+def drop_platform_tables(op: SchemaOperations) -> None:
     """Drop what :func:`create_platform_tables` created."""
     for name in ("idempotency_keys", "processed_events", "outbox_messages"):
         op.drop_table(name)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 
 from mesh_platform.domain_api import AUTH_RESPONSES, AccessToken, CommandExecutor, IdempotencyKey
 from results.api.schemas import ResultCreate, ResultPublic
@@ -23,7 +24,7 @@ def commands_router(
 
     @router.post("/bouts/{bout_id}/result", status_code=201, response_model=ResultPublic,
                  summary="Record the result of a bout")
-    def record_result(bout_id: str, body: ResultCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
+    def record_result(bout_id: str, body: ResultCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer) -> JSONResponse:
         return executor.run(
             "record_result", {"bout_id": bout_id, **body.model_dump(mode="json")}, idempotency_key,
             lambda uow: (201, ResultPublic(

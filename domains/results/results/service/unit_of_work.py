@@ -32,7 +32,11 @@ class BoutDirectory(Protocol):
 
 
 class ResultsUnitOfWork(Protocol):
-    results: ResultRepository
-    bouts: BoutReplica
+    # Read-only properties: an implementation may hold narrower repositories (its SQL ones).
+    @property
+    def results(self) -> ResultRepository: ...
+
+    @property
+    def bouts(self) -> BoutReplica: ...
 
     def record(self, event: ResultEvent) -> None: ...

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 
 from mesh_platform.domain_api import AUTH_RESPONSES, AccessToken, CommandExecutor, IdempotencyKey
 from roster.api.schemas import FighterCreate, FighterPublic, FighterUpdate
@@ -25,7 +26,7 @@ def commands_router(executor: CommandExecutor, clock: Callable[[], datetime] = p
         return FighterPublic(**fighter.model_dump())
 
     @router.post("", status_code=201, response_model=FighterPublic, summary="Register a fighter")
-    def register(body: FighterCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
+    def register(body: FighterCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer) -> JSONResponse:
         return executor.run(
             "register_fighter", body, idempotency_key,
             lambda uow: (201, public(handlers.register_fighter(body, uow, clock()))),
@@ -33,7 +34,7 @@ def commands_router(executor: CommandExecutor, clock: Callable[[], datetime] = p
         )
 
     @router.put("/{fighter_id}", response_model=FighterPublic, summary="Replace a fighter's profile")
-    def update(fighter_id: str, body: FighterUpdate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
+    def update(fighter_id: str, body: FighterUpdate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer) -> JSONResponse:
         return executor.run(
             "update_fighter", {"fighter_id": fighter_id, **body.model_dump(mode="json")}, idempotency_key,
             lambda uow: (200, public(handlers.update_fighter(fighter_id, body, uow, clock()))),
@@ -41,7 +42,7 @@ def commands_router(executor: CommandExecutor, clock: Callable[[], datetime] = p
         )
 
     @router.post("/{fighter_id}/retirement", response_model=FighterPublic, summary="Retire a fighter")
-    def retire(fighter_id: str, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
+    def retire(fighter_id: str, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer) -> JSONResponse:
         return executor.run(
             "retire_fighter", {"fighter_id": fighter_id}, idempotency_key,
             lambda uow: (200, public(handlers.retire_fighter(fighter_id, uow, clock()))),

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from mesh_platform.domain_api import as_utc, columns_of, entity_of
 from schedule.adapters.tables import BoutRow, CardRow, FighterReplicaRow
@@ -39,7 +40,7 @@ class SqlBoutRepository:
         return entity_of(Bout, row) if row is not None else None
 
     def on_card(self, card_id: str) -> list[Bout]:
-        rows = self.session.scalars(select(BoutRow).where(BoutRow.card_id == card_id).order_by(BoutRow.order_on_card))
+        rows = self.session.scalars(select(BoutRow).where(col(BoutRow.card_id) == card_id).order_by(col(BoutRow.order_on_card)))
         return [entity_of(Bout, row) for row in rows]
 
     def add(self, bout: Bout) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 
 from mesh_platform.domain_api import AUTH_RESPONSES, AccessToken, CommandExecutor, IdempotencyKey
 from schedule.api.schemas import BoutCreate, BoutPublic, CardCreate, CardPublic
@@ -23,7 +24,7 @@ def commands_router(
     writer = Depends(executor.writer)
 
     @router.post("/cards", status_code=201, response_model=CardPublic, summary="Announce an event card")
-    def announce(body: CardCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
+    def announce(body: CardCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer) -> JSONResponse:
         return executor.run(
             "announce_card", body, idempotency_key,
             lambda uow: (201, CardPublic(**handlers.announce_card(body, uow, clock()).model_dump())),
@@ -31,7 +32,7 @@ def commands_router(
         )
 
     @router.post("/cards/{card_id}/cancellation", response_model=CardPublic, summary="Cancel a card and its bouts")
-    def cancel_card(card_id: str, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
+    def cancel_card(card_id: str, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer) -> JSONResponse:
         return executor.run(
             "cancel_card", {"card_id": card_id}, idempotency_key,
             lambda uow: (200, CardPublic(**handlers.cancel_card(card_id, uow).model_dump())),
@@ -39,7 +40,7 @@ def commands_router(
         )
 
     @router.post("/cards/{card_id}/bouts", status_code=201, response_model=BoutPublic, summary="Schedule a bout")
-    def schedule_bout(card_id: str, body: BoutCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
+    def schedule_bout(card_id: str, body: BoutCreate, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer) -> JSONResponse:
         return executor.run(
             "schedule_bout", {"card_id": card_id, **body.model_dump()}, idempotency_key,
             lambda uow: (201, BoutPublic(**handlers.schedule_bout(card_id, body, uow, directory, clock()).model_dump())),
@@ -47,7 +48,7 @@ def commands_router(
         )
 
     @router.post("/bouts/{bout_id}/cancellation", response_model=BoutPublic, summary="Cancel a bout")
-    def cancel_bout(bout_id: str, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer):
+    def cancel_bout(bout_id: str, idempotency_key: IdempotencyKey = None, caller: AccessToken = writer) -> JSONResponse:
         return executor.run(
             "cancel_bout", {"bout_id": bout_id}, idempotency_key,
             lambda uow: (200, BoutPublic(**handlers.cancel_bout(bout_id, uow).model_dump())),

@@ -43,8 +43,14 @@ class FighterDirectory(Protocol):
 
 
 class ScheduleUnitOfWork(Protocol):
-    cards: CardRepository
-    bouts: BoutRepository
-    fighters: FighterReplica
+    # Read-only properties: an implementation may hold narrower repositories (its SQL ones).
+    @property
+    def cards(self) -> CardRepository: ...
+
+    @property
+    def bouts(self) -> BoutRepository: ...
+
+    @property
+    def fighters(self) -> FighterReplica: ...
 
     def record(self, event: ScheduleEvent) -> None: ...

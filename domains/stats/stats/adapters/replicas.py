@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from mesh_platform.domain_api import as_utc
 from stats.adapters.tables import FighterReplicaRow, ResultReplicaRow
@@ -24,7 +25,7 @@ class SqlFighterReplica:
         ids = list(fighter_ids)
         if not ids:
             return {}
-        rows = self.session.scalars(select(FighterReplicaRow).where(FighterReplicaRow.fighter_id.in_(ids)))
+        rows = self.session.scalars(select(FighterReplicaRow).where(col(FighterReplicaRow.fighter_id).in_(ids)))
         return {row.fighter_id: _fighter(row) for row in rows}
 
     def upsert(self, fighter: FighterSnapshot) -> None:
@@ -53,20 +54,22 @@ class SqlResultReplica:
                 setattr(row, name, value)
 
     def of_fighter(self, fighter_id: str) -> list[CountedResult]:
-        return self._where(or_(ResultReplicaRow.red_fighter_id == fighter_id,
-                               ResultReplicaRow.blue_fighter_id == fighter_id))
+        return self._where(or_(col(ResultReplicaRow.red_fighter_id) == fighter_id,
+                               col(ResultReplicaRow.blue_fighter_id) == fighter_id))
 
     def in_weight_class(self, weight_class: str) -> list[CountedResult]:
-        return self._where(ResultReplicaRow.weight_class == weight_class)
+        return self._where(col(ResultReplicaRow.weight_class) == weight_class)
 
     def weight_classes_of(self, fighter_id: str) -> set[str]:
-        query = select(ResultReplicaRow.weight_class).distinct().where(
-            or_(ResultReplicaRow.red_fighter_id == fighter_id, ResultReplicaRow.blue_fighter_id == fighter_id)
+        query = select(col(ResultReplicaRow.weight_class)).distinct().where(
+            or_(col(ResultReplicaRow.red_fighter_id) == fighter_id, col(ResultReplicaRow.blue_fighter_id) == fighter_id)
         )
         return set(self.session.scalars(query))
 
-    def _where(self, condition) -> list[CountedResult]:
-        query = select(ResultReplicaRow).where(condition).order_by(ResultReplicaRow.bout_date, ResultReplicaRow.bout_id)
+    def _where(self, condition: ColumnElement[bool]) -> list[CountedResult]:
+        query = select(ResultReplicaRow).where(condition).order_by(
+            col(ResultReplicaRow.bout_date), col(ResultReplicaRow.bout_id)
+        )
         return [_result(row) for row in self.session.scalars(query)]
 
 
