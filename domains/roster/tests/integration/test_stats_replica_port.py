@@ -1,7 +1,9 @@
 """Roster shows stats' record and rank of each fighter as a labelled replica, fed by stats' events (reverse ETL)."""
 
+import shutil
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -127,3 +129,13 @@ def test_filters_and_paging_work_over_the_replica(client, settings, fighter_id):
     assert [item["stats"]["wins"] for item in page["items"]] == [9]
     assert client.get("/data-products/fighters/v1", params={"weight_class": "heavyweight"},
                       headers=bearer(settings)).json()["items"] == []
+
+
+def test_roster_refuses_to_start_when_its_subscription_is_not_declared_in_its_contracts(store_url, tmp_path):
+    contracts = tmp_path / "contracts"
+    shutil.copytree(Path(__file__).resolve().parents[4] / "contracts", contracts)
+    (contracts / "roster" / "subscriptions.yaml").unlink()  # no read grant would cover what roster consumes
+    settings = RosterSettings(database_url=store_url, run_dir=tmp_path, relay_enabled=False,
+                              subscriptions_enabled=False, contracts_dir=contracts, **trusting_test_authority())
+    with pytest.raises(RuntimeError, match=r"roster/subscriptions.yaml does not exist"):
+        create_app(settings)
