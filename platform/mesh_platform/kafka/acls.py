@@ -86,6 +86,9 @@ def domain_acls(plane: EventPlane, principal: str) -> list[ACL]:
     acls += dead_letter_read_acls(principal, _dead_letters(plane, principal))
     for grant in plane.read_by(principal):
         acls += product_read_acls(grant.principal, grant.domain, grant.product, grant.major)
+    for spec in plane.topics:
+        if principal in spec.readers:
+            acls += topic_read_acls(principal, spec.name)
     group = plane.consumer_groups.get(principal)
     if group is not None:
         acls += group_acls(principal, group)
@@ -143,6 +146,10 @@ class AclAdmin:
                     self._grant(group_acls(principal, group), principal, f"group {group}", _GROUP_OPERATIONS,
                                 "the domain's own consumer group")
                 )
+        for spec in plane.topics:
+            for reader in spec.readers:  # a topic whose audience is fixed (the catalog's notifications)
+                records.append(self._grant(topic_read_acls(reader, spec.name), reader, f"topic {spec.name}",
+                                           _READ_OPERATIONS, f"audience of {spec.name}"))
         for grant in plane.grants if declared_reads else []:
             records.append(self.grant_read(grant))
         return records

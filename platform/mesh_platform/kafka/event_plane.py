@@ -3,6 +3,8 @@
 * A product topic ``<domain>.<product>.v<major>`` per contract, with the partitions, replication and topic configs
   its kafka server declares in the custom property ``topicConfig`` (platform defaults where it is silent).
 * A dead-letter topic ``<group>.dlq`` per subscribing domain.
+* The catalog's notification topic ``catalog.notifications.v1`` (incidents, breaking changes, deprecations, sunsets as
+  CloudEvents), written by the catalog's principal and readable by every domain's principal.
 * A principal per domain (its SCRAM user, named after the domain), which writes its own product topics and its own
   dead-letter topic, and reads the product majors it declares in ``contracts/<domain>/subscriptions.yaml``.
 
@@ -33,6 +35,10 @@ DEFAULT_MIN_INSYNC_REPLICAS = 2
 KEEP_HISTORY = {"cleanup.policy": "delete", "retention.ms": "-1", "retention.bytes": "-1"}
 # Dead-letter topics keep every parked event until it is re-driven: losing one would lose the event for good.
 DEAD_LETTER_PARTITIONS = 1
+CATALOG_PRINCIPAL = "catalog"
+NOTIFICATIONS_TOPIC = "catalog.notifications.v1"
+# Notifications are news, not a product's history: a month is enough for a consumer that was away to catch up.
+NOTIFICATIONS_RETENTION_MS = str(30 * 24 * 3600 * 1000)
 
 # The topic configs a contract may declare (and `mesh topics apply` keeps in line); others are the cluster's affair.
 MANAGED_CONFIGS = frozenset(
@@ -62,9 +68,11 @@ class TopicSpec:
     replication_factor: int
     config: Mapping[str, str]
     owner: str
-    kind: Literal["product", "dead-letter"]
+    kind: Literal["product", "dead-letter", "notifications"]
     product: str | None = None
     major: int | None = None
+    readers: tuple[str, ...] = ()
+    """Principals that may read the topic whatever the catalog grants (the notification topic's audience)."""
 
     def for_cluster(self, brokers: int) -> TopicSpec:
         """This spec on a cluster of ``brokers`` brokers: replication and ``min.insync.replicas`` no higher than it.
@@ -78,7 +86,7 @@ class TopicSpec:
         if "min.insync.replicas" in config:
             config["min.insync.replicas"] = str(min(int(config["min.insync.replicas"]), brokers))
         return TopicSpec(
-            self.name, self.partitions, brokers, config, self.owner, self.kind, self.product, self.major
+            self.name, self.partitions, brokers, config, self.owner, self.kind, self.product, self.major, self.readers
         )
 
 
@@ -156,7 +164,9 @@ class EventPlane:
                     kind="dead-letter",
                 )
             )
-        principals = sorted({contract.domain for contract in registry} | set(groups))
+        domains = sorted({contract.domain for contract in registry} | set(groups))
+        topics.append(notifications_topic(domains))
+        principals = sorted({*domains, CATALOG_PRINCIPAL})
         return cls(topics=topics, principals=principals, consumer_groups=groups, grants=grants)
 
     def topic(self, name: str) -> TopicSpec:
@@ -183,6 +193,20 @@ def withheld_fields(contract: DataProductContract) -> set[str]:
             f"{contract.source}: servers[kafka].customProperties[{WITHHELD_FIELDS_PROPERTY}]: must list field names"
         )
     return set(declared)
+
+
+def notifications_topic(readers: Iterable[str]) -> TopicSpec:
+    """The catalog's notification topic: the catalog writes, every domain reads, kept for thirty days."""
+    return TopicSpec(
+        name=NOTIFICATIONS_TOPIC,
+        partitions=DEFAULT_PARTITIONS,
+        replication_factor=DEFAULT_REPLICATION_FACTOR,
+        config={"cleanup.policy": "delete", "retention.ms": NOTIFICATIONS_RETENTION_MS,
+                "min.insync.replicas": str(DEFAULT_MIN_INSYNC_REPLICAS)},
+        owner=CATALOG_PRINCIPAL,
+        kind="notifications",
+        readers=tuple(sorted(set(readers) - {CATALOG_PRINCIPAL})),
+    )
 
 
 def product_topic(contract: DataProductContract) -> TopicSpec:
