@@ -66,11 +66,21 @@ def test_a_domain_writes_only_its_own_topics_and_joins_only_its_own_group(plane)
     read = {acl.resource_pattern.resource_name for acl in acls if acl.operation.name == "READ"}
     groups = {acl.resource_pattern.resource_name for acl in acls if acl.resource_pattern.resource_type.name == "GROUP"}
     assert written == {"stats.fighter-records.v1", "stats.rankings.v1", "stats.dlq"}
-    # its declared subscriptions, its own consumer group, and its own parked events (mesh dlq) — nothing else
-    assert read == {"roster.fighters.v1", "results.bout-results.v1", "stats.dlq", "stats"}
+    # its declared subscriptions, its own consumer group, its own parked events (mesh dlq) and the catalog's
+    # notifications — nothing else
+    assert read == {"roster.fighters.v1", "results.bout-results.v1", "stats.dlq", "stats", "catalog.notifications.v1"}
     assert groups == {"stats"}
     assert all(acl.resource_pattern.pattern_type.name == "LITERAL" for acl in acls)
     assert all(acl.principal == "User:stats" and acl.permission_type.name == "ALLOW" for acl in acls)
+
+
+def test_the_catalog_writes_its_notification_topic_and_every_domain_reads_it(plane):
+    spec = plane.topic("catalog.notifications.v1")
+    assert (spec.owner, spec.kind, spec.config["retention.ms"]) == ("catalog", "notifications", str(30 * 86400 * 1000))
+    assert set(spec.readers) == {"roster", "schedule", "results", "stats"}
+    written = {acl.resource_pattern.resource_name for acl in domain_acls(plane, "catalog")
+               if acl.operation.name == "WRITE"}
+    assert written == {"catalog.notifications.v1"}
 
 
 def test_a_read_grant_opens_one_major_only():
