@@ -39,6 +39,7 @@ from mesh_platform.kafka.cluster import LocalKafkaCluster
 from mesh_platform.launcher.acl_sync import build_reconciler, start_reconciler
 from mesh_platform.launcher.broker_supervisor import BrokerSupervisor
 from mesh_platform.launcher.catch_up import http_pipeline_reader, wait_for_catch_up
+from mesh_platform.launcher.crosscheck_process import CrossCheckJob, ensure_crosscheck_client
 from mesh_platform.launcher.postgres_stores import ensure_service_databases
 from mesh_platform.launcher.supervisor import LaunchError, Supervisor, claim_run_dir, port_in_use
 from mesh_platform.launcher.topology import ServiceSpec, discover_services, service_environment, with_replicas
@@ -99,6 +100,7 @@ def run_up(
             base = without_kafka_secrets(dict(os.environ))
             domains = [spec.name for spec in services if spec.name != CATALOG]
             clients = ensure_demo_clients(run_dir, domains)
+            ensure_crosscheck_client(run_dir)  # registered by the catalog with the others
             for spec in services:
                 console.print(f"[cyan]starting[/] {spec.process_name} on {spec.url}")
                 environment = service_environment(
@@ -129,6 +131,8 @@ def run_up(
                 if load_demo is not None:
                     load_demo(urls, credentials_of(run_dir, OPERATOR, catalog_url).token, console)
                     _wait_for_consistency({spec.process_name: spec.url for spec in services}, console)
+            if catalog_url is not None:  # the cross-product checks, on their rules' schedules
+                cleanup.callback(CrossCheckJob(run_dir, urls, base).start().stop)
             _print_summary(console, urls, bootstrap, run_dir)
             if stop_when_ready:
                 return 0
