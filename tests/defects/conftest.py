@@ -11,7 +11,7 @@ import json
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,8 @@ from mesh_platform.testing.authority import TEST_ISSUER, test_authority
 from mesh_platform.testing.ports import free_port
 
 FRESHNESS_SECONDS = 3
-OPERATOR = test_authority().bearer("test-operator", ["write:roster", "write:stats", "admin:catalog"])
-ROSTER = test_authority().bearer("roster", ["write:roster"])
+OPERATOR = test_authority().bearer("test-operator", ["write:roster", "write:schedule", "write:stats",
+                                                    "admin:catalog"])
 SUBSCRIBER = test_authority().bearer("stats", ["write:stats"])
 
 
@@ -80,10 +80,15 @@ class Catalog:
             time.sleep(0.2)
         raise AssertionError(f"incident {incident_id} did not resolve itself within {timeout:.0f} s: {incident}")
 
-    def emit(self, event: object) -> None:
-        """What the roster service's catalog link does with a quality run: POST it as OpenLineage."""
-        response = httpx.post(f"{self.url}/api/v1/lineage", json=Serde.to_dict(event), headers=ROSTER, timeout=10)
-        response.raise_for_status()
+    def emitter(self, domain: str) -> Callable[[object], None]:
+        """What a service's catalog link does with a quality run: POST it as OpenLineage, as the domain."""
+        headers = test_authority().bearer(domain, [f"write:{domain}"])
+
+        def emit(event: object) -> None:
+            response = httpx.post(f"{self.url}/api/v1/lineage", json=Serde.to_dict(event), headers=headers, timeout=10)
+            response.raise_for_status()
+
+        return emit
 
 
 @pytest.fixture(scope="session")
@@ -124,12 +129,14 @@ def catalog(tmp_path_factory: pytest.TempPathFactory, contracts_dir: Path, subsc
     while not server.started:
         assert time.monotonic() < deadline, "the catalog did not start"
         time.sleep(0.05)
-    path = contracts_dir / "roster" / "fighters.odcs.yaml"
-    document = read_document(path.read_text(encoding="utf-8"), path)
-    assert httpx.post(f"{url}/api/v1/data-products", json={"contract": document}, headers=OPERATOR).status_code == 201
-    # stats consumes roster's fighters, and its team listens on a webhook: it must hear of every incident.
-    consumer = {"kind": "subscription", "consumer": "stats", "domain": "roster", "product": "fighters", "major": 1}
-    assert httpx.post(f"{url}/api/v1/consumers", json=consumer, headers=SUBSCRIBER).status_code in (200, 201)
+    for domain, product in (("roster", "fighters"), ("schedule", "bouts")):
+        path = contracts_dir / domain / f"{product}.odcs.yaml"
+        document = read_document(path.read_text(encoding="utf-8"), path)
+        registered = httpx.post(f"{url}/api/v1/data-products", json={"contract": document}, headers=OPERATOR)
+        assert registered.status_code == 201, registered.text
+        # stats consumes both, and its team listens on a webhook: it must hear of every incident.
+        consumer = {"kind": "subscription", "consumer": "stats", "domain": domain, "product": product, "major": 1}
+        assert httpx.post(f"{url}/api/v1/consumers", json=consumer, headers=SUBSCRIBER).status_code in (200, 201)
     assert httpx.post(f"{url}/api/v1/webhooks", json={"url": subscriber.url}, headers=SUBSCRIBER).status_code == 201
     yield Catalog(url)
     server.should_exit = True

@@ -43,7 +43,7 @@ def roster(tmp_path, monkeypatch, kafka_bootstrap, contracts_dir, catalog) -> It
                               subscriptions_enabled=False, catalog_enabled=False, **trusting_test_authority())
     with TestClient(create_app(settings)) as client:
         # The service reports its quality runs to the catalog as OpenLineage, as its catalog link does under mesh up.
-        client.app.state.domain_service.quality.emit = catalog.emit
+        client.app.state.domain_service.quality.emit = catalog.emitter("roster")
         yield client
 
 
