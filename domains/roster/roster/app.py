@@ -6,8 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from mesh_platform.domain_api import SubscriptionReplay, replay_router
-from mesh_platform.runtime import DomainService
+from mesh_platform.domain_api import DomainService, SubscriptionReplay, replay_router
 from roster.adapters.stats_replica import REPLICA_TABLES, SqlStatsReplicaUnitOfWork, fighters_with_stats
 from roster.adapters.subscriptions import SUBSCRIPTION
 from roster.adapters.tables import FIGHTERS, PLATFORM_TABLES

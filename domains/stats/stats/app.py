@@ -6,9 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from mesh_platform.http.admin import replay_router
-from mesh_platform.runtime import DomainService
-from mesh_platform.subscriptions.replay import SubscriptionReplay
+from mesh_platform.domain_api import DomainService, SubscriptionReplay, replay_router
 from stats.adapters.subscriptions import SUBSCRIPTION
 from stats.adapters.tables import FIGHTER_RECORDS, PLATFORM_TABLES, RANKINGS, REBUILT_TABLES
 from stats.adapters.unit_of_work import SqlStatsUnitOfWork

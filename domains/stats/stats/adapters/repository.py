@@ -7,8 +7,7 @@ import json
 
 from sqlalchemy.orm import Session
 
-from mesh_platform.store.stored_product import StoredProduct, columns_of, entity_of, record_of
-from mesh_platform.wire import as_utc
+from mesh_platform.domain_api import StoredProduct, as_utc, columns_of, entity_of, record_of
 from stats.adapters.tables import (
     FIGHTER_RECORDS,
     RANKINGS,

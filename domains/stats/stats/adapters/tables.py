@@ -10,8 +10,7 @@ from sqlalchemy import JSON, Column, DateTime
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from mesh_platform.store.platform_tables import define_platform_tables
-from mesh_platform.store.stored_product import StoredProduct
+from mesh_platform.domain_api import StoredProduct, define_platform_tables
 from stats.domain.model import FighterRecord, Ranking
 
 

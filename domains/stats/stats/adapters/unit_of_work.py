@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from mesh_platform.store.stored_product import Announcements
-from mesh_platform.store.unit_of_work import SqlUnitOfWork
+from mesh_platform.domain_api import Announcements, SqlUnitOfWork
 from stats.adapters.replicas import SqlFighterReplica, SqlResultReplica
 from stats.adapters.repository import SqlAnnouncementLog, SqlRankingRepository, SqlRecordRepository
 from stats.adapters.tables import FIGHTER_RECORDS, RANKINGS
