@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from mesh_platform.auth.scopes import CATALOG_ADMIN_SCOPE, admin_scope, pii_scope, read_scope, write_scope
 
@@ -83,7 +83,7 @@ class AuditEntry:
     action: str
     target: str
     reason: str | None
-    detail: dict = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
@@ -34,13 +35,13 @@ class RegistryRepository(Protocol):
 
     def registrations(
         self, *, outcome: RegistrationOutcome | None = None, limit: int = 50
-    ) -> list[RegistrationRecord]: ...
+    ) -> builtins.list[RegistrationRecord]: ...
 
     def record_consumer(
         self, kind: ConsumerKind, consumer: str, domain: str, product: str, major: int, at: datetime
     ) -> tuple[Consumer, bool]: ...
 
-    def consumers(self, *, domain: str | None = None, product: str | None = None) -> list[Consumer]: ...
+    def consumers(self, *, domain: str | None = None, product: str | None = None) -> builtins.list[Consumer]: ...
 
 
 class SearchIndex(Protocol):

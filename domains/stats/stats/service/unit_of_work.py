@@ -75,11 +75,23 @@ class StaleKeys:
 
 
 class StatsUnitOfWork(Protocol):
-    stale: StaleKeys
-    fighters: FighterReplica
-    results: ResultReplica
-    records: RecordRepository
-    rankings: RankingRepository
-    announcements: AnnouncementLog
+    # Read-only properties: an implementation may hold narrower repositories (its SQL ones).
+    @property
+    def stale(self) -> StaleKeys: ...
+
+    @property
+    def fighters(self) -> FighterReplica: ...
+
+    @property
+    def results(self) -> ResultReplica: ...
+
+    @property
+    def records(self) -> RecordRepository: ...
+
+    @property
+    def rankings(self) -> RankingRepository: ...
+
+    @property
+    def announcements(self) -> AnnouncementLog: ...
 
     def record(self, event: StatsEvent) -> None: ...
