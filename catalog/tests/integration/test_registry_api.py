@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import semver
 import yaml
 
 pytestmark = pytest.mark.integration
@@ -82,7 +83,8 @@ def test_two_majors_live_at_once_with_lifecycle_sunset_and_consumers_per_version
     assert register(catalog_on_store, v1).status_code == 201
     assert register(catalog_on_store, next_major(v1, 2)).status_code == 201
     deprecated = contract("roster", "fighters")
-    deprecated.update(version="1.0.1", status="deprecated",
+    patched = str(semver.Version.parse(deprecated["version"]).bump_patch())  # the next patch of the file's version
+    deprecated.update(version=patched, status="deprecated",
                       customProperties=[{"property": "sunsetDate", "value": "2031-06-30"}])
     updated = register(catalog_on_store, deprecated)
     assert updated.status_code == 201 and updated.json()["outcome"] == "updated", updated.json()
@@ -95,7 +97,7 @@ def test_two_majors_live_at_once_with_lifecycle_sunset_and_consumers_per_version
     versions = {v["major"]: v for v in product["versions"]}
     assert [v["major"] for v in product["versions"]] == [2, 1]
     assert product["latest_major"] == 2
-    assert (versions[1]["version"], versions[1]["status"], versions[1]["sunset_date"]) == ("1.0.1", "deprecated", "2031-06-30")
+    assert (versions[1]["version"], versions[1]["status"], versions[1]["sunset_date"]) == (patched, "deprecated", "2031-06-30")
     assert (versions[2]["status"], versions[2]["topic"]) == ("active", "roster.fighters.v2")
     assert {(c["kind"], c["consumer"]) for c in versions[1]["consumers"]} == {("subscription", "schedule"), ("http", "results")}
     assert [c["consumer"] for c in versions[2]["consumers"]] == ["stats"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import semver
 from playwright.sync_api import Page, expect
 
 from mesh_platform.testing.authority import test_authority
@@ -39,7 +40,7 @@ def mesh(catalog_server, all_contracts, contract, next_major, register):
             assert register(client, document, service_url=FORGED_SERVICE_URL).status_code == 201
         assert register(client, next_major(contract("roster", "fighters"), 2)).status_code == 201
         deprecated = contract("roster", "fighters")
-        deprecated.update(version="1.0.1", status="deprecated",
+        deprecated.update(version=str(semver.Version.parse(deprecated["version"]).bump_patch()), status="deprecated",
                           customProperties=[{"property": "sunsetDate", "value": "2031-06-30"}])
         assert register(client, deprecated).status_code == 201
         refused = contract("schedule", "bouts")

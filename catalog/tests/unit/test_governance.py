@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import semver
+
 from catalog.domain.governance import decide_registration
 from catalog.domain.model import Lifecycle, ProductVersion, RegistrationOutcome
 
@@ -16,6 +18,11 @@ def registered(document: dict, status: Lifecycle = Lifecycle.ACTIVE) -> ProductV
     now = datetime(2024, 5, 1, tzinfo=UTC)
     return ProductVersion(contract.domain, contract.product, contract.major, contract.version, status, contract.sunset,
                           document, "http://127.0.0.1:8001", now, now, decision.verdict)
+
+
+def later(document: dict, part: str = "patch") -> str:
+    """The contract file's version with ``part`` bumped (the files move on; the tests stay relative to them)."""
+    return str(semver.Version.parse(document["version"]).next_version(part))
 
 
 def failed(decision) -> dict[str, list[str]]:
@@ -114,7 +121,7 @@ def test_breaking_change_under_the_same_major_is_refused(contract):
 def test_compatible_change_with_a_minor_bump_updates_the_version(contract):
     previous = registered(contract("roster", "fighters"))
     document = contract("roster", "fighters")
-    document["version"] = "1.1.0"
+    document["version"] = later(document, "minor")
     document["schema"][0]["properties"].append({
         "name": "gym", "logicalType": "string", "required": False, "classification": "public",
         "description": "Gym the fighter trains at, when known.", "examples": ["American Top Team"],
@@ -166,7 +173,7 @@ def test_deprecated_major_cannot_become_active_again(contract):
 def test_deprecation_needs_a_sunset_date(contract):
     previous = registered(contract("roster", "fighters"))
     document = contract("roster", "fighters")
-    document.update(version="1.0.1", status="deprecated")
+    document.update(version=later(document), status="deprecated")
 
     reasons = failed(decide_registration(document, lambda *_: previous))
 
@@ -177,7 +184,7 @@ def test_deprecation_needs_a_sunset_date(contract):
 def test_deprecation_with_sunset_date_is_a_compliant_update(contract):
     previous = registered(contract("roster", "fighters"))
     document = contract("roster", "fighters")
-    document.update(version="1.0.1", status="deprecated",
+    document.update(version=later(document), status="deprecated",
                     customProperties=[{"property": "sunsetDate", "value": "2030-01-31"}])
 
     decision = decide_registration(document, lambda *_: previous)
