@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from openlineage.client.serde import Serde
+from sqlalchemy import text
 
 from catalog.app import create_app
 from catalog.domain.notifications import verify
@@ -128,6 +129,10 @@ def test_a_failing_check_opens_one_incident_that_an_owner_acknowledges_and_resol
     history = catalog.get(f"/api/v1/incidents/{incident['id']}").json()["history"]
     assert [entry["kind"] for entry in history if entry["kind"] != "notified"] == [
         "opened", "failed-again", "acknowledged", "resolved"]
+    # The history is append-only in the store itself.
+    for statement in ("UPDATE incident_changes SET actor = 'nobody'", "DELETE FROM incident_changes"):
+        with pytest.raises(Exception, match="append-only"), catalog.app.state.engine.begin() as connection:
+            connection.execute(text(statement))
     # The next failure is a new incident; the resolved one stays as it was.
     report(catalog, [check("failed", start + timedelta(minutes=3))])
     assert [i["status"] for i in incidents(catalog)] == ["new", "resolved"]
