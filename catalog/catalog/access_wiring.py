@@ -44,6 +44,7 @@ def build_access(settings: CatalogSettings, engine: Engine, registry: RegistrySe
         token_lifetime=timedelta(seconds=settings.token_lifetime_seconds),
         products_of=products_of, product_exists=product_exists,
     )
+    keys: StaticKeys | DiscoveredKeys
     if settings.oidc_jwks:
         keys = StaticKeys(settings.oidc_jwks)
     elif settings.oidc_issuer and settings.issuer != own_issuer:

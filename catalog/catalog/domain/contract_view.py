@@ -6,7 +6,7 @@ Registered contracts passed governance when they were stored, so these readers t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,12 +72,12 @@ def record_fields(contract: dict[str, Any]) -> list[FieldRow]:
     return list(_rows(objects[0].get("properties") or [], "", 0)) if objects else []
 
 
-def slos(contract: dict[str, Any]) -> list[dict[str, Any]]:
+def slos(contract: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The declared SLA properties (freshness, availability...)."""
     return [dict(sla) for sla in contract.get("slaProperties") or [] if isinstance(sla, dict)]
 
 
-def quality_rules(contract: dict[str, Any]) -> list[dict[str, Any]]:
+def quality_rules(contract: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every quality rule of the record and its fields, with the field it applies to."""
     found: list[dict[str, Any]] = []
     objects = [o for o in contract.get("schema") or [] if isinstance(o, dict)]
