@@ -21,6 +21,7 @@ SECRETS = {
     **{f"{name.upper()}_DB_PASSWORD": f"{name}-pw-{index}" for index, name in enumerate(SERVICES)},
     **{f"{name.upper()}_CURSOR_SECRET": f"{name}-cursor-secret-{index}-0123456789abcdef" for index, name in enumerate(SERVICES)},
     "KAFKA_ADMIN_PASSWORD": "kafka-admin-pw-0123456789",
+    "EVENT_PLANE_CLIENT_SECRET": "event-plane-client-secret-0123456789abcdef",
     "KAFKA_CONTROLLER_PASSWORD": "kafka-controller-pw-0123456789",
     **{f"KAFKA_{name.upper()}_PASSWORD": f"kafka-{name}-pw-{index}-0123456789" for index, name in enumerate(DOMAINS)},
 }
@@ -49,7 +50,7 @@ KAFKA_NODES = ["kafka-1", "kafka-2", "kafka-3"]
 
 
 def test_compose_file_runs_the_broker_the_database_and_every_service(compose):
-    assert set(compose["services"]) == {*KAFKA_NODES, "event-plane", "postgres", *SERVICES}
+    assert set(compose["services"]) == {*KAFKA_NODES, "event-plane", "acl-sync", "postgres", *SERVICES}
     for node in KAFKA_NODES:
         assert compose["services"][node]["image"].startswith("apache/kafka:4")
 
@@ -177,3 +178,15 @@ def test_only_the_catalog_holds_the_signing_key_and_it_probes_only_configured_ur
     assert catalog["environment"]["CATALOG_SIGNING_KEY_FILE"] == "/run/secrets/catalog_signing_key"
     assert {secret["source"] for secret in catalog["secrets"]} == {"catalog_signing_key", "catalog_clients"}
     assert "roster=http://roster:8001" in catalog["environment"]["CATALOG_SERVICE_URLS"]
+
+
+def test_read_acls_follow_the_catalogs_grants_by_a_reconciler_that_alone_holds_the_kafka_super_user(compose):
+    sync = compose["services"]["acl-sync"]
+    assert sync["command"][:4] == ["mesh", "acls", "sync", "--watch"]
+    assert sync["depends_on"]["event-plane"]["condition"] == "service_completed_successfully"
+    environment = sync["environment"]
+    assert environment["KAFKA_USERNAME"] == "admin"
+    assert environment["MESH_CLIENT_ID"] == "event-plane"  # its own catalog client (admin:catalog), no domain's
+    assert environment["MESH_CLIENT_SECRET"] == SECRETS["EVENT_PLANE_CLIENT_SECRET"]
+    for service in SERVICES:  # the catalog and the domains never see the super user's password
+        assert SECRETS["KAFKA_ADMIN_PASSWORD"] not in json.dumps(compose["services"][service]["environment"])
