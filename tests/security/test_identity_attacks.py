@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import jwt
 import pytest
+import semver
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import SecretStr
@@ -166,13 +167,13 @@ def test_anonymous_and_ungranted_reads_are_refused(mesh):
 def test_registrations_lineage_and_consumers_of_another_domain_are_refused(mesh, contract_document):
     catalog = mesh.catalog.url
     document = contract_document("roster", "fighters")
-    document["version"] = "1.1.0"  # a bump the owner did not make
+    bumped = str(semver.Version.parse(document["version"]).bump_minor())  # a bump the owner did not make
+    document["version"] = bumped
     for headers, status in (({}, 401), (mesh.bearer("schedule"), 403), (mesh.bearer("analyst"), 403)):
         response = httpx.post(f"{catalog}/api/v1/data-products", json={"contract": document}, headers=headers)
         assert response.status_code == status
     product = httpx.get(f"{catalog}/api/v1/data-products/roster/fighters").json()
-    assert [v["version"] for v in product["versions"]] == ["1.0.0"] or all(
-        v["version"] != "1.1.0" for v in product["versions"])
+    assert all(v["version"] != bumped for v in product["versions"])
     forged_run = {"eventType": "COMPLETE", "eventTime": datetime.now(UTC).isoformat(), "producer": "mallory",
                   "run": {"runId": str(uuid.uuid4())}, "job": {"namespace": "octagon.roster", "name": "derive.x"},
                   "inputs": [], "outputs": [{"namespace": "octagon.roster", "name": "fighters.v1"}]}
@@ -274,7 +275,7 @@ def test_the_catalog_never_fetches_a_registered_service_url(mesh, contract_docum
     planted = f"http://127.0.0.1:{listener.server_port}/internal"
     try:
         document = contract_document("roster", "fighters")
-        document["version"] = "1.0.1"
+        document["version"] = str(semver.Version.parse(document["version"]).bump_patch())
         registered = httpx.post(f"{mesh.catalog.url}/api/v1/data-products", headers=mesh.bearer("roster"),
                                 json={"contract": document, "service_url": planted})
         assert registered.status_code in (200, 201), registered.text

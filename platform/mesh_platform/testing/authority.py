@@ -19,6 +19,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from mesh_platform.auth.tokens import DEFAULT_AUDIENCE, StaticKeys, TokenVerifier
 
 TEST_ISSUER = "http://127.0.0.1:8000"
+# Tests mint tokens once per module and use them for the whole suite, which on a busy machine runs longer than the
+# catalog's five-minute tokens live; expiry itself is tested with explicit lifetimes.
+TEST_TOKEN_LIFETIME = timedelta(hours=2)
 _OMITTED = object()
 
 
@@ -51,7 +54,7 @@ class TestAuthority:
 
     def token(
         self, subject: Any = "test-client", scopes: tuple[str, ...] | list[str] = (), *,
-        lifetime: timedelta = timedelta(minutes=5), headers: dict[str, Any] | None = None, **claims: Any,
+        lifetime: timedelta = TEST_TOKEN_LIFETIME, headers: dict[str, Any] | None = None, **claims: Any,
     ) -> str:
         """A signed token; a claim given as :data:`OMIT` (e.g. ``exp=OMIT``) is left out."""
         now = datetime.now(UTC)
