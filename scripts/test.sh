@@ -6,8 +6,9 @@
 #            time is spent waiting on brokers, databases and services, so two lanes keep both cores busy. Each suite
 #            has its own broker, databases and free ports, so the lanes share nothing; a suite's output is printed
 #            whole when it ends.
-#  fault:    tests/fault — brokers and services crashed on purpose, against the real broker and PostgreSQL — and
-#            tests/benchmarks, every benchmark at tiny sizes so none can rot (slow, so not in the everyday stage).
+#  fault:    tests/fault — brokers and services crashed on purpose, against the real broker and PostgreSQL —,
+#            tests/defects — bad data injected until the catalog opens an incident — and tests/benchmarks, every
+#            benchmark at tiny sizes so none can rot (slow, so not in the everyday stage).
 # Every suite runs even when one fails; the exit code says whether all passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -40,13 +41,14 @@ run_suite() {
 }
 
 if [ "$stage" != fault ]; then
+  # Two lanes of about equal length (the cross-service suite is the longest, platform and catalog next).
   lane_packages() {
     for suite in platform catalog; do run_suite "$suite" "$suite/tests" "$@"; done
   }
   lane_services() {
     run_suite "tests (cross-service: architecture, contracts, security, end to end, browser)" \
-      tests --ignore=tests/fault --ignore=tests/benchmarks "$@"
-    for suite in demo domains/*; do
+      tests --ignore=tests/fault --ignore=tests/defects --ignore=tests/benchmarks "$@"
+    for suite in domains/* demo; do
       [ -d "$suite/tests" ] && run_suite "$suite" "$suite/tests" "$@"
     done
   }
@@ -62,8 +64,8 @@ if [ "$stage" != fault ]; then
   fi
 fi
 if [ "$stage" != everyday ]; then
-  run_suite "tests/fault and tests/benchmarks (fault stage: crashed brokers and services; benchmark smoke runs)" \
-    tests/fault tests/benchmarks "$@"
+  run_suite "tests/fault, tests/defects and tests/benchmarks (fault stage: crashed brokers and services, injected defects, benchmark smoke runs)" \
+    tests/fault tests/defects tests/benchmarks "$@"
 fi
 if [ -s "$logs/failed" ]; then
   echo "FAILED suites: $(tr '\n' ' ' <"$logs/failed")"
