@@ -220,6 +220,16 @@ def topic_records(kafka: dict, topic: str) -> list:
         consumer.close()
 
 
+def parked_events(kafka: dict, subscriber: str) -> list[dict[str, str]]:
+    """The headers (event id, reason…) of what ``subscriber`` parked on its dead-letter topic, to say why an event
+    was not processed."""
+    try:
+        return [{key: value.decode(errors="replace") for key, value in record.headers}
+                for record in topic_records(kafka, f"{subscriber}.dlq")]
+    except Exception as e:  # a diagnosis only: never hide the assertion it explains
+        return [{"error": f"{type(e).__name__}: {e}"}]
+
+
 def query(engine: Engine, sql: str) -> list:
     with engine.connect() as connection:
         return list(connection.execute(text(sql)))
@@ -322,7 +332,10 @@ def test_a_broker_and_an_instance_of_every_domain_die_under_load_and_nothing_is_
         # Nothing doubled or lost: each subscriber processed every event of its topics exactly once (one row per id).
         for domain, engine in engines.items():
             for topic, event_ids in processed_by_topic(engine).items():
-                assert event_ids == sorted(events_by_topic[topic]), f"{domain} on {topic}"
+                missing = sorted(events_by_topic[topic] - set(event_ids))
+                assert event_ids == sorted(events_by_topic[topic]), (
+                    f"{domain} on {topic}: {len(missing)} not processed {missing[:5]}; parked in {domain}.dlq: "
+                    f"{parked_events(mesh.kafka, domain) if missing else []}")
 
         # Nothing reordered per key: on every product topic, each key's events first appear in outbox order.
         resent = 0
