@@ -43,8 +43,16 @@ class SqlBoutReplica:
     def upsert(self, bout: BoutSnapshot, version: datetime) -> None:
         row = self.session.get(BoutReplicaRow, bout.bout_id)
         if row is None:
-            self.session.add(BoutReplicaRow(version=version, **bout.__dict__))
-        elif as_utc(row.version) <= as_utc(version):  # an older state never wins
+            try:
+                with self.session.begin_nested():
+                    self.session.add(BoutReplicaRow(version=version, **bout.__dict__))
+                return
+            except IntegrityError:
+                # Another writer (the HTTP lookup, the other instance) stored this bout meanwhile: compare versions.
+                row = self.session.get(BoutReplicaRow, bout.bout_id, populate_existing=True)
+                if row is None:
+                    raise
+        if as_utc(row.version) <= as_utc(version):  # an older state never wins
             for name, value in bout.__dict__.items():
                 setattr(row, name, value)
             row.version = version
