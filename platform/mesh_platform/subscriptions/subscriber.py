@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, insert, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_when_event_set, wait_random_exponential
 
@@ -32,6 +32,12 @@ log = logging.getLogger(__name__)
 
 EventHandler = Callable[[Session, EventMessage], None]
 EventValidator = Callable[[EventMessage], None]
+
+# A handler that reads a row, finds none and inserts it can meet a row another writer (the service's own HTTP
+# lookup, another instance during a rebalance) committed in between: a unique violation that is no fault of the
+# event. Run again in a fresh savepoint, the handler sees that row and updates it; only a violation that persists
+# over these attempts parks the event.
+CONFLICT_ATTEMPTS = 3
 
 
 class HandlingFailed(Exception):
@@ -346,13 +352,9 @@ class Subscription:
                         except Exception as e:
                             raise HandlingRefused() from e
                     else:
-                        try:
-                            with session.begin_nested():
-                                handler(session, message)
-                        except OperationalError:
-                            raise
-                        except Exception as e:  # the handler refused the event: park it with the reason
-                            self._dead_letter(record, f"handler failed: {type(e).__name__}: {e}")
+                        refusal = self._run_isolated(session, handler, message)
+                        if refusal is not None:  # the handler refused the event: park it with the reason
+                            self._dead_letter(record, f"handler failed: {refusal}")
                             continue
                     handled += 1
                 processed.append(
@@ -370,6 +372,28 @@ class Subscription:
                 session.execute(insert(self.tables.processed_events), processed)
         self.processed_total += len(processed)
         return handled
+
+    def _run_isolated(self, session: Session, handler: EventHandler, message: EventMessage) -> str | None:
+        """Run one handler in a savepoint; return why it refused the event, or None once it is applied.
+
+        A unique violation is retried (:data:`CONFLICT_ATTEMPTS`): a concurrent writer's row is visible to the
+        next attempt. A store error raises, so the caller retries the whole batch.
+        """
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                with session.begin_nested():
+                    handler(session, message)
+                return None
+            except OperationalError:
+                raise
+            except IntegrityError as e:
+                if attempt == CONFLICT_ATTEMPTS:
+                    return f"{type(e).__name__}: {e}"
+                log.info("subscription %s: %s met a concurrent write (attempt %d), applying it again: %s",
+                         self.group_id, message.id, attempt, e.orig)
+            except Exception as e:
+                return f"{type(e).__name__}: {e}"
+        raise AssertionError("unreachable")  # the loop returns on its last attempt
 
     def _after_handlers(self, session: Session) -> None:
         """The declared step after the batch's handlers; if it fails, the whole batch is retried (it is no one
