@@ -15,7 +15,8 @@ from mesh_platform.errors import Conflict, NotFound, RuleViolated
 from mesh_platform.events.envelope import EventMessage
 from mesh_platform.http.admin import replay_router
 from mesh_platform.http.bearer import AUTH_RESPONSES
-from mesh_platform.http.commands import CommandExecutor, IdempotencyKey
+from mesh_platform.http.command_batch import add_batch_route
+from mesh_platform.http.commands import Command, CommandExecutor, IdempotencyKey
 from mesh_platform.runtime.domain_service import DomainService
 from mesh_platform.settings import ServiceSettings
 from mesh_platform.store.migrations import create_platform_tables, drop_platform_tables, run_migrations
@@ -45,10 +46,12 @@ __all__ = [
     "define_platform_tables",
     "drop_platform_tables",
     "run_migrations",
-    # the command edge: idempotent commands, bearer tokens and the responses they document
+    # the command edge: idempotent commands (single or NDJSON batches), bearer tokens, the responses they document
     "AUTH_RESPONSES",
     "AccessToken",
+    "Command",
     "CommandExecutor",
+    "add_batch_route",
     "IdempotencyKey",
     # domain errors, which become problem responses only at the edge
     "Conflict",

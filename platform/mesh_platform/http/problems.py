@@ -7,7 +7,7 @@ types (see :mod:`mesh_platform.http.openapi_problems`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -157,25 +157,35 @@ def _domain_problem(error: DomainError) -> ProblemType:
     return BAD_REQUEST
 
 
+def domain_problem_body(error: DomainError, *, instance: str | None = None) -> dict[str, Any]:
+    """The problem document a domain error answers with (the batch routes write it on the line it failed)."""
+    kind = _domain_problem(error)
+    errors = [{"field": error.field, "reason": error.reason}] if error.field else None
+    return problem_body(kind.status, error.title, error.reason, kind=kind, errors=errors, instance=instance)
+
+
+def invalid_request_body(items: Sequence[Any], *, instance: str | None = None) -> dict[str, Any]:
+    """The ``422`` problem document of pydantic validation errors ``items`` (``loc`` without its ``body`` part)."""
+    errors = [
+        {"field": ".".join(str(part) for part in item["loc"] if part != "body") or "body", "reason": item["msg"]}
+        for item in items
+    ]
+    detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+    return problem_body(422, INVALID_REQUEST.title, detail, kind=INVALID_REQUEST, errors=errors, instance=instance)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error of ``app`` answer as problem+json naming the field and the reason."""
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, error: DomainError) -> JSONResponse:
-        kind = _domain_problem(error)
-        errors = [{"field": error.field, "reason": error.reason}] if error.field else None
-        return problem_response(kind.status, error.title, error.reason, kind=kind, errors=errors,
-                                instance=request.url.path)
+        body = domain_problem_body(error, instance=request.url.path)
+        return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(part) for part in item["loc"] if part != "body") or "body", "reason": item["msg"]}
-            for item in error.errors()
-        ]
-        detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
-        return problem_response(422, INVALID_REQUEST.title, detail, kind=INVALID_REQUEST, errors=errors,
-                                instance=request.url.path)
+        body = invalid_request_body(error.errors(), instance=request.url.path)
+        return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
