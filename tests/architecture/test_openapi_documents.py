@@ -6,6 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 from openapi_spec_validator import validate
 
+from mesh_platform.contracts import ContractRegistry
+
 SERVICES = ["catalog", "roster", "schedule", "results", "stats"]
 # Errors whose shape a standard fixes: readiness answers its checks, the token endpoint speaks RFC 6749 §5.2.
 NOT_PROBLEMS = {("/ready", "503"), ("/oauth2/token", "400"), ("/oauth2/token", "401")}
@@ -53,3 +55,23 @@ def test_data_product_reads_document_their_headers_and_the_conditional_304(docum
         assert {"ETag", "Link", "Deprecation", "Sunset"} <= set(responses["200"]["headers"]), path
         assert "If-None-Match" in responses["304"]["description"]
         assert "application/json" in responses["200"]["content"]  # the contract's schema stays
+
+
+@pytest.mark.parametrize("document", ["roster", "schedule", "results", "stats"], indirect=True)
+def test_every_data_product_filter_is_a_query_parameter_typed_by_its_contract_field(document):
+    documented = 0
+    for contract in ContractRegistry.from_directory():
+        operation = document["paths"].get(contract.http_path, {}).get("get")
+        if operation is None:
+            continue
+        for parameter in operation["parameters"]:
+            if parameter["in"] != "query" or parameter["name"] in {"limit", "cursor", "fields"}:
+                continue
+            spec = contract.field(parameter["name"])
+            schema = parameter["schema"]
+            assert schema["type"] == ("string" if spec.logical_type in {"date", "timestamp"} else spec.logical_type)
+            assert schema.get("enum") == (list(spec.allowed_values) if spec.allowed_values else None)
+            if spec.logical_type == "date":
+                assert schema["format"] == "date"
+            documented += 1
+    assert documented, "no filter documented"

@@ -17,7 +17,7 @@ from mesh_platform.contracts.errors import (
     UnknownDataProduct,
 )
 from mesh_platform.contracts.loading import ContractRegistry, default_contracts_dir, load_contract_file
-from mesh_platform.contracts.openapi import openapi_components, openapi_with_contracts
+from mesh_platform.contracts.openapi import filter_schema, openapi_components, openapi_with_contracts
 from mesh_platform.contracts.product import DataProductContract, EventType
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "UnknownDataProduct",
     "asyncapi_document",
     "default_contracts_dir",
+    "filter_schema",
     "load_contract_file",
     "openapi_components",
     "openapi_with_contracts",

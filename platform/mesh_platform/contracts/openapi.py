@@ -8,11 +8,13 @@ personal data, ``x-pii: true``. :func:`openapi_with_contracts` wires them into a
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from mesh_platform.contracts.fields import FieldSpec
+from mesh_platform.contracts.json_schema import field_schema
 from mesh_platform.contracts.product import DataProductContract
 
 
@@ -29,6 +31,18 @@ def openapi_record_schema(contract: DataProductContract) -> dict[str, Any]:
     schema["x-key"] = contract.key_field
     _annotate(schema, contract.fields)
     return schema
+
+
+def filter_schema(contract: DataProductContract, name: str) -> dict[str, Any]:
+    """The schema of a ``?<name>=`` filter value: the contract field's type, format, bounds and allowed values.
+
+    A filter matches a value, never null, so the schema is the field's as if it were required (no ``null`` type or
+    enum member). :class:`KeyError` if the contract has no top-level field ``name``.
+    """
+    spec = next((spec for spec in contract.fields if spec.name == name), None)
+    if spec is None:
+        raise KeyError(f"{name!r} is not a field of {contract.id} v{contract.major}")
+    return field_schema(dataclasses.replace(spec, required=True))
 
 
 def openapi_page_schema(contract: DataProductContract) -> dict[str, Any]:

@@ -6,7 +6,7 @@ fields, ``fields=`` projection and ETags; ``GET .../<key>`` reads one record. Ev
 """
 
 # No `from __future__ import annotations` here: FastAPI must resolve the local Annotated aliases at runtime.
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol
 
@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 from mesh_platform.auth.masking import PersonalData
 from mesh_platform.auth.scopes import pii_scope, read_scope
 from mesh_platform.auth.tokens import AccessToken
+from mesh_platform.contracts.json_schema import PayloadValidator
 from mesh_platform.http.bearer import AUTH_RESPONSES, Authorizer
 from mesh_platform.http.pagination import CursorCodec, InvalidCursor
 from mesh_platform.http.problems import BAD_REQUEST, INVALID_CURSOR, ProblemError
@@ -50,9 +51,14 @@ class DataProductPort:
     key_field: str
     source: DataProductSource
     filters: dict[str, FilterParser] = field(default_factory=dict)
+    filter_schemas: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     pii_fields: frozenset[str] = frozenset()
     all_fields: frozenset[str] = frozenset()
     deprecation: Deprecation | None = None
+
+    def filter_schema(self, name: str) -> dict[str, Any]:
+        """The JSON Schema of filter ``name``'s value (from the contract); a plain string when none was given."""
+        return self.filter_schemas.get(name, {"type": "string"})
 
     @property
     def path(self) -> str:
@@ -122,7 +128,16 @@ def data_product_router(
         headers = port.deprecation.headers() if port.deprecation else {}
         return conditional_json(body, if_none_match, headers=headers, links=links)
 
-    @router.get(port.path, summary=f"List {port.product} (v{port.major})", responses=READ_RESPONSES)
+    read_filters = _FilterReaders(port)
+
+    @router.get(
+        port.path,
+        summary=f"List {port.product} (v{port.major})",
+        responses=READ_RESPONSES,
+        # The filters are read from the query string by name (they differ per port), so FastAPI cannot see them:
+        # they are documented here, each with its contract field's type, format and allowed values.
+        openapi_extra={"parameters": _filter_parameters(port)},
+    )
     def list_records(
         request: Request,
         token: reader_token,
@@ -131,7 +146,7 @@ def data_product_router(
         fields: str | None = None,
         if_none_match: Annotated[str | None, Header()] = None,
     ) -> Response:
-        filters = _parse_filters(request, port)
+        filters = read_filters(request)
         try:
             after = cursors.decode(cursor, scope=cursor_scope) if cursor else None
         except InvalidCursor as e:
@@ -161,18 +176,63 @@ def data_product_router(
     return router
 
 
-def _parse_filters(request: Request, port: DataProductPort) -> dict[str, Any]:
-    filters: dict[str, Any] = {}
-    for name, raw in request.query_params.items():
-        if name in RESERVED_PARAMS:
-            continue
-        parse = port.filters.get(name)
+def _filter_parameters(port: DataProductPort) -> list[dict[str, Any]]:
+    """The OpenAPI query parameters of ``port``'s filters (equality matches on contract fields)."""
+    parameters = []
+    for name in sorted(port.filters):
+        schema = dict(port.filter_schema(name))
+        description = schema.pop("description", None)
+        schema.pop("examples", None)  # examples of the record field; a parameter's own example goes beside it
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": f"Only records whose `{name}` equals this value." + (f" {description}" if description else ""),
+            "schema": schema,
+        }
+        parameters.append(parameter)
+    return parameters
+
+
+class _FilterReaders:
+    """Reads a list request's filters: each known, parsed by its parser and checked against its contract schema."""
+
+    def __init__(self, port: DataProductPort) -> None:
+        self.port = port
+        self.validators = {
+            name: PayloadValidator(f"{port.product} filter {name}", port.filter_schema(name)) for name in port.filters
+        }
+
+    def __call__(self, request: Request) -> dict[str, Any]:
+        filters: dict[str, Any] = {}
+        for name, raw in request.query_params.items():
+            if name in RESERVED_PARAMS:
+                continue
+            filters[name] = self.read(name, raw)
+        return filters
+
+    def read(self, name: str, raw: str) -> Any:
+        """The value of filter ``name`` given as ``raw``; a 400 problem naming the filter when unknown or invalid."""
+        parse = self.port.filters.get(name)
         if parse is None:
-            known = ", ".join(sorted(port.filters)) or "none"
-            raise ProblemError(BAD_REQUEST, f"{name}: not a filter of {port.product}; filters: {known}", field=name)
+            known = ", ".join(sorted(self.port.filters)) or "none"
+            raise ProblemError(BAD_REQUEST, f"{name}: not a filter of {self.port.product}; filters: {known}", field=name)
+        allowed = self.port.filter_schema(name).get("enum")
+        if allowed is not None and raw not in [str(value) for value in allowed]:
+            raise ProblemError(
+                BAD_REQUEST,
+                f"{name}: invalid value {raw!r}: must be one of {', '.join(str(value) for value in allowed)}",
+                field=name,
+            )
         try:
-            filters[name] = parse(raw)
+            value = parse(raw)
         except ValueError as e:
             raise ProblemError(BAD_REQUEST, f"{name}: invalid value {raw!r}: {e}", field=name) from e
-    return filters
-
+        # Strings (dates and moments included) are checked as sent, other types once parsed (``?round=3`` -> 3).
+        checked = raw if self.port.filter_schema(name).get("type") == "string" else value
+        try:
+            self.validators[name](checked)
+        except ValueError as e:
+            reason = getattr(e, "reason", str(e))
+            raise ProblemError(BAD_REQUEST, f"{name}: invalid value {raw!r}: {reason}", field=name) from e
+        return value

@@ -21,7 +21,7 @@ from mesh_platform.auth.discovery import OidcDiscovery
 from mesh_platform.auth.masking import PersonalData
 from mesh_platform.auth.scopes import pii_scope, write_scope
 from mesh_platform.auth.tokens import DiscoveredKeys, StaticKeys, TokenVerifier
-from mesh_platform.contracts import ContractRegistry, DataProductContract, default_contracts_dir
+from mesh_platform.contracts import ContractRegistry, DataProductContract, default_contracts_dir, filter_schema
 from mesh_platform.events.factory import EventFactory
 from mesh_platform.http.analytical import AnalyticalPort, analytical_router
 from mesh_platform.http.bearer import Authorizer
@@ -217,7 +217,8 @@ class DomainService:
         """Publish ``major`` of ``product`` as an HTTP output port, shaped by its contract.
 
         The key, the fields ``fields=`` may name, the personal data to mask and the deprecation headers all come
-        from the contract; ``filters`` maps the documented filter fields to their parsers.
+        from the contract; ``filters`` maps the filter fields to their parsers, and each filter's documented type,
+        format and allowed values are its contract field's.
         """
         contract = self.contracts.get(self.domain, product, major)
         unknown = set(filters or {}) - {spec.name for spec in contract.fields}
@@ -234,6 +235,7 @@ class DomainService:
             key_field=contract.key_field,
             source=source,
             filters=dict(filters or {}),
+            filter_schemas={name: filter_schema(contract, name) for name in filters or {}},
             pii_fields=frozenset(contract.pii_fields),
             all_fields=frozenset(spec.name for spec in contract.fields),
             deprecation=deprecation,
