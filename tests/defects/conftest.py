@@ -1,8 +1,9 @@
 """Defect injection: the catalog served for real (uvicorn, its own SQLite store), a webhook subscriber, the roster
 service in-process with its relay on the session's real broker and its quality monitor checking every second.
 
-The roster contract used here is the repository's with the freshness target cut from one minute to two seconds
-(a copy under a temporary ``MESH_CONTRACTS_DIR``), so late data shows within the test's patience.
+The contracts used here are the repository's (a copy under a temporary ``MESH_CONTRACTS_DIR``) with roster's
+freshness target cut from one minute to a few seconds and stats' minutely ``name_null_share`` rule run every second,
+so late data and a null spike show within the test's patience.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ FRESHNESS_SECONDS = 3
 OPERATOR = test_authority().bearer("test-operator", ["write:roster", "write:schedule", "write:stats",
                                                     "admin:catalog"])
 SUBSCRIBER = test_authority().bearer("stats", ["write:stats"])
+ROSTER_TEAM = test_authority().bearer("roster", ["write:roster"])
 
 
 class Subscriber:
@@ -101,6 +103,12 @@ def contracts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert before in text, "the roster contract's freshness SLA moved: update the defect tests' copy"
     path.write_text(text.replace(before, before.replace("value: 1\n    unit: min", f"value: {FRESHNESS_SECONDS}\n    unit: s")),
                     encoding="utf-8")
+    # stats' share of nameless records is judged every minute; here every second (a cron with seconds).
+    path = copy / "stats" / "fighter-records.odcs.yaml"
+    text = path.read_text(encoding="utf-8")
+    before = '            schedule: "* * * * *"\n            scheduler: cron\n'
+    assert before in text, "stats' name_null_share schedule moved: update the defect tests' copy"
+    path.write_text(text.replace(before, before.replace('"* * * * *"', '"* * * * * *"')), encoding="utf-8")
     return copy
 
 
@@ -129,15 +137,19 @@ def catalog(tmp_path_factory: pytest.TempPathFactory, contracts_dir: Path, subsc
     while not server.started:
         assert time.monotonic() < deadline, "the catalog did not start"
         time.sleep(0.05)
-    for domain, product in (("roster", "fighters"), ("schedule", "bouts")):
+    # stats consumes roster's fighters and schedule's bouts, roster consumes stats' records (the reverse-ETL loop);
+    # each consuming team listens on a webhook: it must hear of every incident of what it consumes.
+    for domain, product, consumer_name, token in (("roster", "fighters", "stats", SUBSCRIBER),
+                                                   ("schedule", "bouts", "stats", SUBSCRIBER),
+                                                   ("stats", "fighter-records", "roster", ROSTER_TEAM)):
         path = contracts_dir / domain / f"{product}.odcs.yaml"
         document = read_document(path.read_text(encoding="utf-8"), path)
         registered = httpx.post(f"{url}/api/v1/data-products", json={"contract": document}, headers=OPERATOR)
         assert registered.status_code == 201, registered.text
-        # stats consumes both, and its team listens on a webhook: it must hear of every incident.
-        consumer = {"kind": "subscription", "consumer": "stats", "domain": domain, "product": product, "major": 1}
-        assert httpx.post(f"{url}/api/v1/consumers", json=consumer, headers=SUBSCRIBER).status_code in (200, 201)
-    assert httpx.post(f"{url}/api/v1/webhooks", json={"url": subscriber.url}, headers=SUBSCRIBER).status_code == 201
+        consumer = {"kind": "subscription", "consumer": consumer_name, "domain": domain, "product": product, "major": 1}
+        assert httpx.post(f"{url}/api/v1/consumers", json=consumer, headers=token).status_code in (200, 201)
+    for token in (SUBSCRIBER, ROSTER_TEAM):
+        assert httpx.post(f"{url}/api/v1/webhooks", json={"url": subscriber.url}, headers=token).status_code == 201
     yield Catalog(url)
     server.should_exit = True
     thread.join(10)

@@ -2,8 +2,10 @@
 consuming team's webhook hears of it, data a rule blocks is never read from the topic, and once the checks pass
 again the incident resolves itself. Detection times are printed (``pytest -s``).
 
-Injected: schema drift (a producer that bypasses validation), a spike of nulls in the key, duplicate keys,
-an impossible value, and late data (a relay that stops while changes go on).
+Injected: schema drift (a producer that bypasses validation), records that lost their key (a required field: the
+schema check refuses them before any rule), duplicate keys, an impossible value, and late data (a relay that stops
+while changes go on). A spike of nulls in a nullable field and a volume outlier are whole-product defects: see
+``test_volume_and_null_spikes.py``.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ DEFECTS = {
     "schema drift": (lambda good: [("drift-1", changed(good, fighter_id=str(uuid.uuid4()), height_cm="one seventy"))],
                      SCHEMA_RULE),
     # a burst of records without their key (the key is required: the schema check refuses them first)
-    "spike of nulls": (lambda good: [(f"null-{n}", changed(good, fighter_id=None)) for n in range(5)], SCHEMA_RULE),
+    "records without their key": (lambda good: [(f"null-{n}", changed(good, fighter_id=None)) for n in range(5)], SCHEMA_RULE),
     # two records claiming one fighter under different keys
     "duplicate keys": (lambda good: [(k, changed(good, fighter_id="9b0f3f7e-0000-4000-8000-00000000d0d0"))
                                      for k in ("dup-a", "dup-b")], "fighters.fighter_id:fighter_id_unique"),

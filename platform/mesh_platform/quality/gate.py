@@ -3,7 +3,8 @@
 The relay calls :meth:`QualityGate.admit` with every batch it claimed, inside its claim transaction, before sending.
 The command that wrote the events has long committed its state and its outbox rows; the gate only decides what
 goes out now. Each row's data is checked against the rules of the schema object its event type follows (rules that
-need the whole product — ``rowCount``, ``sql`` — run on the schedule instead). A failed rule then acts as it says:
+need the whole product — ``rowCount``, ``sql``, and rules with a ``schedule`` of their own — run on the schedule
+instead). A failed rule then acts as it says:
 
 * ``warn`` (or a rule of non-blocking severity): the event is published; the result is kept and exported;
 * ``quarantine``: the offending event is held, with every later event of its key (per-key order is kept);

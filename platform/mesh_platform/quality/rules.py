@@ -134,9 +134,11 @@ class QualityRule:
     def whole_product(self) -> bool:
         """Whether the rule measures the whole product, so a batch of changes cannot decide it.
 
-        ``rowCount`` and ``sql`` rules (which may aggregate across records) run on the schedule only.
+        ``rowCount`` and ``sql`` rules (which may aggregate across records) run on the schedule only, and so does a
+        rule that declares its own ``schedule``: a share such as "at most half the fighters lack a nickname" means
+        something over the product, never over a batch of one change.
         """
-        return self.kind == "sql" or self.metric == "rowCount"
+        return self.kind == "sql" or self.metric == "rowCount" or bool(self.schedule)
 
     @property
     def cross_product(self) -> bool:
