@@ -1,10 +1,17 @@
 """Loads the demo data set into a running mesh through the domains' own command APIs — never into a store.
 
-Order respects what each command needs: fighters, then cards, then each card's bouts in their order on the card
-(the main event last), then results, then retirements (a retired fighter cannot be booked, so they come after
-every booking). Within a phase, commands run on a small thread pool. Every command carries a deterministic
-``Idempotency-Key`` (``demo-<seed>-fighter-<n>`` ...), so loading twice changes nothing: the services replay their
+Order respects what each command needs, and nothing more: fighters (roster) and cards (schedule) need nothing and
+go at the same time; bouts need both, and each card's bouts go in their order on the card (the main event last);
+then results (results) and retirements (roster) go at the same time — a retired fighter cannot be booked, so
+retirements wait for every booking, and a result needs only its bout. Every command carries a deterministic
+idempotency key (``demo-<seed>-fighter-<n>`` ...), so loading twice changes nothing: the services replay their
 first answers, server-generated ids included, and the later phases use those ids again.
+
+Each kind of command travels one way only (:data:`KINDS`): as NDJSON batches of up to :data:`BATCH_LINES` lines
+where the service has a batch route (one request and one transaction per few hundred commands instead of one each —
+the profile of the one-at-a-time load showed the services' time going to per-request transactions queueing on
+SQLite's single writer), one request per command otherwise. The load shows its progress with the rate and the time
+left per phase and overall.
 """
 
 from __future__ import annotations
@@ -12,10 +19,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any
 
 import httpx
 from rich.console import Console
@@ -23,24 +32,77 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
-from octagon_demo.dataset import DemoBout, DemoCard, DemoDataSet, DemoFighter
+from octagon_demo.dataset import DemoBout, DemoDataSet
 from octagon_demo.generator import generate_demo_data
 from octagon_demo.report import LoadProblem, LoadReport
-from octagon_demo.sender import CommandRefused, CommandSender, ServiceUnavailable
+from octagon_demo.sender import (
+    BatchLine,
+    CommandAccepted,
+    CommandRefused,
+    CommandSender,
+    LineOutcome,
+    ServiceUnavailable,
+)
 
 MAX_WORKERS = 8
-REQUEST_TIMEOUT_SECONDS = 30.0
+"""Requests in flight at once per phase (two phases run together at most)."""
+BATCH_LINES = 250
+"""Commands per batch: a few hundred amortise a request and a commit and still show progress every second or so."""
+REQUEST_TIMEOUT_SECONDS = 60.0
 PROBLEMS_SHOWN = 10
 _ALL = "all"
 
-T = TypeVar("T")
+
+@dataclass(frozen=True)
+class CommandKind:
+    """One kind of command the loader sends: the service, the single route and whether it goes in batches."""
+
+    phase: str
+    service: str
+    path: str
+    """The single route, with its path parameters (``/cards/{card_id}/bouts``)."""
+    key: str
+    """The idempotency key's kind (``demo-<seed>-<key>-<n>``)."""
+    batched: bool
+    """Sent as NDJSON batches (the service has ``batch_path``) — the one way this kind travels."""
+
+    @property
+    def batch_path(self) -> str:
+        """The batch route: the single path without its parameter segments, then ``/batch``."""
+        kept = [part for part in self.path.split("/") if part and not part.startswith("{")]
+        return "/" + "/".join([*kept, "batch"])
+
+    def single_path(self, params: dict[str, str]) -> str:
+        return self.path.format(**params)
+
+
+KINDS = {
+    "fighters": CommandKind("fighters", "roster", "/fighters", "fighter", batched=True),
+    "cards": CommandKind("cards", "schedule", "/cards", "card", batched=False),
+    "bouts": CommandKind("bouts", "schedule", "/cards/{card_id}/bouts", "bout", batched=False),
+    "results": CommandKind("results", "results", "/bouts/{bout_id}/result", "result", batched=False),
+    "retirements": CommandKind("retirements", "roster", "/fighters/{fighter_id}/retirement", "retirement",
+                               batched=True),
+}
+
+
+@dataclass(frozen=True)
+class Order:
+    """One command to send: which item of its phase it is for, its key suffix, body and path parameters."""
+
+    index: int
+    body: dict[str, Any] | None
+    params: dict[str, str] = field(default_factory=dict)
 
 
 def load_demo_data(
@@ -62,7 +124,7 @@ def load_demo_data(
     Refused commands do not stop the load; they are collected in the returned report.
     """
     data = generate_demo_data(seed, scale=scale, today=today or date.today())
-    limits = httpx.Limits(max_connections=MAX_WORKERS, max_keepalive_connections=MAX_WORKERS)
+    limits = httpx.Limits(max_connections=2 * MAX_WORKERS, max_keepalive_connections=2 * MAX_WORKERS)
     with httpx.Client(timeout=REQUEST_TIMEOUT_SECONDS, limits=limits, transport=transport) as client:
         loader = DemoDataLoader(data, urls, CommandSender(client, token), console, workers=workers)
         report = loader.run()
@@ -73,6 +135,16 @@ def load_demo_data(
 def idempotency_prefix(seed: int, scale: float) -> str:
     """``demo-<seed>``; a shrunken data set gets keys of its own so it never collides with the full one."""
     return f"demo-{seed}" if scale == 1.0 else f"demo-{seed}-scale{scale:g}"
+
+
+class RateColumn(ProgressColumn):
+    """Commands per second of a task: lately while it runs, over its whole time once finished (a batch answers a few
+    hundred commands at once, which a short window would take for a burst of thousands a second)."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed or 0.0
+        speed = task.completed / elapsed if elapsed and (task.finished or not task.speed) else task.speed
+        return Text(f"{speed:,.0f} commands/s" if speed else "", style="progress.data.speed")
 
 
 class DemoDataLoader:
@@ -86,6 +158,7 @@ class DemoDataLoader:
         console: Console,
         *,
         workers: int = MAX_WORKERS,
+        kinds: dict[str, CommandKind] | None = None,
     ) -> None:
         missing = {"roster", "schedule"} - urls.keys()
         if missing:
@@ -95,6 +168,7 @@ class DemoDataLoader:
         self.sender = sender
         self.console = console
         self.workers = max(1, min(workers, MAX_WORKERS))
+        self.kinds = kinds or KINDS
         self.prefix = idempotency_prefix(data.seed, data.scale)
         self.report = LoadReport(seed=data.seed, scale=data.scale)
         self._lock = threading.Lock()
@@ -104,127 +178,165 @@ class DemoDataLoader:
     def run(self) -> LoadReport:
         began = time.monotonic()
         data = self.data
-        bouts_by_card: dict[int, list[DemoBout]] = defaultdict(list)
-        for bout in data.bouts:
-            bouts_by_card[bout.card_index].append(bout)
         results = [bout for bout in data.bouts if bout.outcome is not None]
         if "results" not in self.urls:
             self.report.notes.append(f"no results service given: {len(results)} results not recorded")
             results = []
-        columns = (TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[rate]}"))
-        with Progress(*columns, console=self.console) as progress, ThreadPoolExecutor(self.workers) as pool:
+        columns = (TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+                   TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
+        planned = {"fighters": len(data.fighters), "cards": len(data.cards), "bouts": len(data.bouts),
+                   "results": len(results), "retirements": len(data.retired)}
+        with Progress(*columns, console=self.console) as progress, ThreadPoolExecutor(2) as phases:
             self._progress = progress
-            phases = (("fighters", len(data.fighters)), ("cards", len(data.cards)), ("bouts", len(data.bouts)),
-                      ("results", len(results)), ("retirements", len(data.retired)))
-            for phase, count in phases:
+            for phase, count in planned.items():
                 self.report.phases[phase].planned = count
-                self._tasks[phase] = progress.add_task(phase, total=count, start=False, rate="")
+                self._tasks[phase] = progress.add_task(phase, total=count, start=False)
             # The whole load in one line: commands done, the rate so far and the time the rest will take at it.
-            self._tasks[_ALL] = progress.add_task("all commands", total=sum(count for _, count in phases), rate="")
-            fighter_ids = self._each(pool, "fighters", data.fighters, self._register)
-            card_ids = self._each(pool, "cards", data.cards, self._announce)
-            booked = self._each(pool, "bouts", data.cards,
-                                lambda card: self._book_card(card, bouts_by_card[card.index], fighter_ids, card_ids))
-            bout_ids = {index: bout_id for card_bouts in booked for index, bout_id in card_bouts.items()}
-            self._each(pool, "results", results, lambda bout: self._record(bout, bout_ids, fighter_ids))
-            self._each(pool, "retirements", data.retired, lambda fighter: self._retire(fighter, fighter_ids))
+            self._tasks[_ALL] = progress.add_task("all commands", total=sum(planned.values()))
+            fighters = phases.submit(self._phase, "fighters", _each(self._registrations()))
+            cards = phases.submit(self._phase, "cards", _each(self._announcements()))
+            fighter_ids = self._ids(fighters.result(), "fighter_id", len(data.fighters))
+            card_ids = self._ids(cards.result(), "card_id", len(data.cards))
+            booked = self._phase("bouts", list(self._bookings(fighter_ids, card_ids)))
+            bout_ids = self._ids(booked, "bout_id", len(data.bouts))
+            recorded = phases.submit(self._phase, "results",
+                                     _each(self._records(results, bout_ids, fighter_ids)))
+            retired = phases.submit(self._phase, "retirements", _each(self._retirements(fighter_ids)))
+            for running in (recorded, retired):
+                running.result()
         self._progress = None
         self.report.seconds = time.monotonic() - began
         return self.report
 
-    def _each(self, pool: ThreadPoolExecutor, phase: str, items: Iterable[Any], send: Callable[[Any], T]) -> list[T]:
-        """Run one phase to the end before the next begins: later phases need the ids this one gets."""
+    # What each phase sends: one Order per command, built from the ids the earlier phases got back.
+
+    def _registrations(self) -> list[Order]:
+        return [Order(fighter.index, fighter.registration()) for fighter in self.data.fighters]
+
+    def _announcements(self) -> list[Order]:
+        return [Order(card.index, card.announcement()) for card in self.data.cards]
+
+    def _bookings(self, fighter_ids: list[str | None], card_ids: list[str | None]) -> Iterator[list[Order]]:
+        """Each card's bouts, in their order on the card (the main event must close it): one group per card."""
+        bouts_by_card: dict[int, list[DemoBout]] = defaultdict(list)
+        for bout in self.data.bouts:
+            bouts_by_card[bout.card_index].append(bout)
+        for card in self.data.cards:
+            group = []
+            for bout in sorted(bouts_by_card[card.index], key=lambda b: b.order_on_card):
+                card_id, red, blue = card_ids[card.index], fighter_ids[bout.red], fighter_ids[bout.blue]
+                if card_id is None or red is None or blue is None:
+                    self._skip("bouts")
+                    continue
+                group.append(Order(bout.index, {
+                    "red_fighter_id": red,
+                    "blue_fighter_id": blue,
+                    "weight_class": bout.weight_class,
+                    "title_bout": bout.title_bout,
+                    "main_event": bout.main_event,
+                    "order_on_card": bout.order_on_card,
+                }, {"card_id": card_id}))
+            if group:
+                yield group
+
+    def _records(self, bouts: list[DemoBout], bout_ids: list[str | None],
+                 fighter_ids: list[str | None]) -> list[Order]:
+        orders = []
+        for bout in bouts:
+            outcome, bout_id = bout.outcome, bout_ids[bout.index]
+            if outcome is None or bout_id is None:
+                self._skip("results")
+                continue
+            orders.append(Order(bout.index, {
+                "outcome": outcome.outcome,
+                "winner_fighter_id": fighter_ids[outcome.winner] if outcome.winner is not None else None,
+                "method": outcome.method,
+                "round": outcome.round,
+                "time": outcome.time,
+                "judges_scores": (
+                    [{"judge": s.judge, "red": s.red, "blue": s.blue} for s in outcome.judges_scores]
+                    if outcome.judges_scores is not None else None
+                ),
+            }, {"bout_id": bout_id}))
+        return orders
+
+    def _retirements(self, fighter_ids: list[str | None]) -> list[Order]:
+        orders = []
+        for fighter in self.data.retired:
+            fighter_id = fighter_ids[fighter.index]
+            if fighter_id is None:
+                self._skip("retirements")
+                continue
+            orders.append(Order(fighter.index, None, {"fighter_id": fighter_id}))
+        return orders
+
+    @staticmethod
+    def _ids(bodies: dict[int, dict[str, Any]], id_field: str, count: int) -> list[str | None]:
+        return [bodies[index][id_field] if index in bodies else None for index in range(count)]
+
+    # Sending: a phase's groups (commands that must go in order) become batches or single requests.
+
+    def _phase(self, phase: str, groups: list[list[Order]]) -> dict[int, dict[str, Any]]:
+        """Send ``groups`` (each in its order; groups in any order); the accepted replies by item index.
+
+        Each phase has its own requests in flight, so a phase running beside another never queues behind it.
+        """
+        kind = self.kinds[phase]
         if self._progress is not None:
             self._progress.start_task(self._tasks[phase])
-        done = list(pool.map(send, items))
+        send = partial(self._send_batch, kind) if kind.batched else partial(self._send_in_turn, kind)
+        parts = list(_chunks(groups, BATCH_LINES)) if kind.batched else groups
+        with ThreadPoolExecutor(self.workers, thread_name_prefix=phase) as requests:
+            accepted = {order.index: body for done in requests.map(send, parts) for order, body in done
+                        if body is not None}
         if self._progress is not None:
             self._progress.stop_task(self._tasks[phase])
-        return done
+        return accepted
 
-    # One method per command; each returns the server-generated id, or None when it failed or was skipped.
-
-    def _register(self, fighter: DemoFighter) -> str | None:
-        body = self._send("fighters", "roster", "/fighters", fighter.registration(), f"fighter-{fighter.index}")
-        return body["fighter_id"] if body else None
-
-    def _announce(self, card: DemoCard) -> str | None:
-        body = self._send("cards", "schedule", "/cards", card.announcement(), f"card-{card.index}")
-        return body["card_id"] if body else None
-
-    def _book_card(
-        self, card: DemoCard, bouts: list[DemoBout], fighter_ids: list[str | None], card_ids: list[str | None]
-    ) -> dict[int, str]:
-        """Book a card's bouts one after another in their order: the main event must close the card."""
-        booked: dict[int, str] = {}
-        card_id = card_ids[card.index]
-        for bout in sorted(bouts, key=lambda b: b.order_on_card):
-            red, blue = fighter_ids[bout.red], fighter_ids[bout.blue]
-            if card_id is None or red is None or blue is None:
-                self._skip("bouts")
-                continue
-            request = {
-                "red_fighter_id": red,
-                "blue_fighter_id": blue,
-                "weight_class": bout.weight_class,
-                "title_bout": bout.title_bout,
-                "main_event": bout.main_event,
-                "order_on_card": bout.order_on_card,
-            }
-            body = self._send("bouts", "schedule", f"/cards/{card_id}/bouts", request, f"bout-{bout.index}")
-            if body:
-                booked[bout.index] = body["bout_id"]
-        return booked
-
-    def _record(self, bout: DemoBout, bout_ids: dict[int, str], fighter_ids: list[str | None]) -> str | None:
-        outcome = bout.outcome
-        bout_id = bout_ids.get(bout.index)
-        if outcome is None or bout_id is None:
-            self._skip("results")
-            return None
-        request = {
-            "outcome": outcome.outcome,
-            "winner_fighter_id": fighter_ids[outcome.winner] if outcome.winner is not None else None,
-            "method": outcome.method,
-            "round": outcome.round,
-            "time": outcome.time,
-            "judges_scores": (
-                [{"judge": s.judge, "red": s.red, "blue": s.blue} for s in outcome.judges_scores]
-                if outcome.judges_scores is not None else None
-            ),
-        }
-        body = self._send("results", "results", f"/bouts/{bout_id}/result", request, f"result-{bout.index}")
-        return bout_id if body else None
-
-    def _retire(self, fighter: DemoFighter, fighter_ids: list[str | None]) -> str | None:
-        fighter_id = fighter_ids[fighter.index]
-        if fighter_id is None:
-            self._skip("retirements")
-            return None
-        body = self._send("retirements", "roster", f"/fighters/{fighter_id}/retirement", None,
-                          f"retirement-{fighter.index}")
-        return fighter_id if body else None
-
-    def _send(self, phase: str, service: str, path: str, body: dict[str, Any] | None, name: str) -> dict | None:
-        key = f"{self.prefix}-{name}"
-        problem: LoadProblem | None = None
+    def _send_batch(self, kind: CommandKind, orders: list[Order]) -> list[tuple[Order, dict[str, Any] | None]]:
+        lines = [BatchLine(self._key(kind, order), order.body, order.params) for order in orders]
+        outcomes: list[LineOutcome | ServiceUnavailable]
         try:
-            accepted = self.sender.post(self.urls[service], path, body, key)
-        except CommandRefused as e:
-            problem = LoadProblem(phase, key, e.status, e.detail, e.errors)
-        except ServiceUnavailable as e:
-            problem = LoadProblem(phase, key, None, str(e))
+            outcomes = list(self.sender.post_batch(self.urls[kind.service], kind.batch_path, lines))
+        except (CommandRefused, ServiceUnavailable) as e:
+            outcomes = [e] * len(lines)  # the whole batch refused or unanswered: so is every command in it
+        return [(order, self._tally(kind.phase, line.idempotency_key, outcome))
+                for order, line, outcome in zip(orders, lines, outcomes, strict=True)]
+
+    def _send_in_turn(self, kind: CommandKind, orders: list[Order]) -> list[tuple[Order, dict[str, Any] | None]]:
+        return [(order, self._send_one(kind, order)) for order in orders]
+
+    def _send_one(self, kind: CommandKind, order: Order) -> dict[str, Any] | None:
+        key = self._key(kind, order)
+        outcome: LineOutcome | ServiceUnavailable
+        try:
+            outcome = self.sender.post(self.urls[kind.service], kind.single_path(order.params), order.body, key)
+        except (CommandRefused, ServiceUnavailable) as e:
+            outcome = e
+        return self._tally(kind.phase, key, outcome)
+
+    def _key(self, kind: CommandKind, order: Order) -> str:
+        return f"{self.prefix}-{kind.key}-{order.index}"
+
+    def _tally(self, phase: str, key: str, outcome: CommandAccepted | CommandRefused | ServiceUnavailable
+               ) -> dict[str, Any] | None:
+        """Count what became of one command; its reply when it was accepted."""
         tally = self.report.phases[phase]
         with self._lock:
-            if problem is not None:
+            if isinstance(outcome, CommandRefused):
                 tally.failed += 1
-                self.report.problems.append(problem)
-            elif accepted.replayed:
+                self.report.problems.append(LoadProblem(phase, key, outcome.status, outcome.detail, outcome.errors))
+            elif isinstance(outcome, ServiceUnavailable):
+                tally.failed += 1
+                self.report.problems.append(LoadProblem(phase, key, None, str(outcome)))
+            elif outcome.replayed is None:
+                tally.accepted += 1
+            elif outcome.replayed:
                 tally.replayed += 1
             else:
                 tally.created += 1
         self._advance(phase)
-        return None if problem is not None else accepted.body
+        return outcome.body if isinstance(outcome, CommandAccepted) else None
 
     def _skip(self, phase: str) -> None:
         with self._lock:
@@ -235,19 +347,34 @@ class DemoDataLoader:
         if self._progress is not None:
             self._progress.advance(self._tasks[phase])
             self._progress.advance(self._tasks[_ALL])
-            task = self._progress.tasks[self._tasks[_ALL]]
-            if task.elapsed:
-                self._progress.update(self._tasks[_ALL], rate=f"{task.completed / task.elapsed:.0f} commands/s")
+
+
+def _each(orders: list[Order]) -> list[list[Order]]:
+    """Commands that may go in any order: a group each."""
+    return [[order] for order in orders]
+
+
+def _chunks(groups: list[list[Order]], size: int) -> Iterator[list[Order]]:
+    """Groups packed into chunks of at most ``size`` orders (or one bigger group): a group is never split, so the
+    commands of a group reach the service in their order."""
+    chunk: list[Order] = []
+    for group in groups:
+        if chunk and len(chunk) + len(group) > size:
+            yield chunk
+            chunk = []
+        chunk.extend(group)
+    if chunk:
+        yield chunk
 
 
 def print_report(report: LoadReport, console: Console) -> None:
     """A table of the phases, then the first problems (if any)."""
     table = Table(title=f"demo data (seed {report.seed}, scale {report.scale:g}) in {report.seconds:.1f}s")
-    for column in ("phase", "planned", "created", "replayed", "failed", "skipped"):
+    for column in ("phase", "planned", "created", "replayed", "accepted", "failed", "skipped"):
         table.add_column(column, justify="left" if column == "phase" else "right")
     for phase, tally in report.phases.items():
-        table.add_row(phase, *(str(n) for n in (tally.planned, tally.created, tally.replayed, tally.failed,
-                                                tally.skipped)))
+        table.add_row(phase, *(str(n) for n in (tally.planned, tally.created, tally.replayed, tally.accepted,
+                                                tally.failed, tally.skipped)))
     console.print(table)
     for note in report.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)

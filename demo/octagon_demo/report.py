@@ -35,6 +35,9 @@ class PhaseTally:
     """Took effect now."""
     replayed: int = 0
     """Had taken effect in an earlier load: the service replayed its first answer for the idempotency key."""
+    accepted: int = 0
+    """Took effect, now or in an earlier load: the service did not say which (a batch's answer lines carry no
+    replay flag unless they have ``"replayed"``)."""
     failed: int = 0
     skipped: int = 0
     """Not sent because something it depends on failed (e.g. a bout whose fighter was refused)."""
@@ -64,3 +67,8 @@ class LoadReport:
     @property
     def replayed(self) -> int:
         return sum(tally.replayed for tally in self.phases.values())
+
+    @property
+    def accepted(self) -> int:
+        """Commands that took effect now or earlier (created, replayed, or accepted without saying which)."""
+        return sum(tally.created + tally.replayed + tally.accepted for tally in self.phases.values())

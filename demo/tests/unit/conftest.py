@@ -3,7 +3,11 @@
 The fake is served through httpx.MockTransport. It keeps just enough state to enforce what the loader must get
 right — ids it hands out, idempotency keys (same key and body: the first answer replayed; other body: 409), booking
 rules that depend on the order of commands (fighters and card exist, retired fighters cannot be booked, nothing after
-the main event), results only for booked bouts of past cards, one result per bout — and records every request.
+the main event), results only for booked bouts of past cards, one result per bout — and records every command.
+
+Every command can also come in an NDJSON batch (``POST /fighters/batch``, ``POST /cards/bouts/batch`` with
+``card_id`` on the line ...), answered line by line, in order, with ``{"line", "idempotency_key", "status", "body"}``:
+exactly what the single route would have answered, as the services' batch routes do.
 """
 
 from __future__ import annotations
@@ -45,9 +49,13 @@ class FakeMesh:
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     keys: dict[str, tuple[str, httpx.Response]] = field(default_factory=dict)
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
-    """(method, url, idempotency key) of every request, in arrival order."""
+    """(method, single route's url, idempotency key) of every command, in arrival order (a batch's in its order)."""
+    batches: list[tuple[str, int]] = field(default_factory=list)
+    """(url, lines) of every batch request."""
     fault: Callable[[httpx.Request], httpx.Response | None] | None = None
-    """Answers (or raises for) a request before the fake handles it, to simulate refusals and outages."""
+    """Answers (or raises for) an HTTP request — a batch as a whole — before the fake handles it: outages."""
+    refusal: Callable[[httpx.Request], httpx.Response | None] | None = None
+    """Answers one command (single request, or one line of a batch as its single request) instead of the fake."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -59,17 +67,48 @@ class FakeMesh:
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         with self._lock:  # the loader sends from several threads
+            if request.url.path.endswith("/batch"):
+                return self._batch(request)
             return self._handle(request)
 
-    def _handle(self, request: httpx.Request) -> httpx.Response:
+    def _batch(self, request: httpx.Request) -> httpx.Response:
+        """Each line as the single command it stands for; their answers as NDJSON."""
+        self.batches.append((str(request.url), request.content.count(b"\n")))
+        if self.fault is not None:
+            faulty = self.fault(request)
+            if faulty is not None:
+                return faulty
+        if request.headers.get("content-type") != "application/x-ndjson":
+            return problem(415, "not NDJSON", "content-type")
+        answers = []
+        for number, raw in enumerate(request.content.splitlines(), start=1):
+            line = json.loads(raw)
+            params = {name: line.pop(name) for name in ("fighter_id", "card_id", "bout_id") if name in line}
+            key, body = line.pop("idempotency_key", None), line.pop("command", None)
+            single = httpx.Request(
+                "POST", request.url.copy_with(path=_single_path(request.url.path, params)),
+                headers={"Authorization": request.headers.get("Authorization", ""),
+                         **({"Idempotency-Key": key} if key else {})},
+                json=body,
+            )
+            answer = self._handle(single, faulty=False)  # the fault, if any, was the whole request's
+            answers.append({"line": number, "idempotency_key": key, "status": answer.status_code,
+                            "body": json.loads(answer.content) if answer.content else None})
+        return httpx.Response(200, content="".join(json.dumps(a) + "\n" for a in answers),
+                              headers={"content-type": "application/x-ndjson"})
+
+    def _handle(self, request: httpx.Request, faulty: bool = True) -> httpx.Response:
         key = request.headers.get("Idempotency-Key")
         self.requests.append((request.method, str(request.url), key))
-        if self.fault is not None:
+        if faulty and self.fault is not None:
             faulty = self.fault(request)
             if faulty is not None:
                 return faulty
         if request.headers.get("Authorization") != "Bearer test-token":
             return problem(401, "no token")
+        refused = self.refusal(request) if self.refusal is not None else None
+        if refused is not None:
+            return refused
         signature = f"{request.url.path}|{request.content.decode()}"
         if key in self.keys:
             stored_signature, stored = self.keys[key]
@@ -148,6 +187,19 @@ class FakeMesh:
             return problem(422, "the winner is not in the bout", "winner_fighter_id")
         self.results[bout_id] = {"bout_id": bout_id, **body}
         return httpx.Response(201, json=self.results[bout_id])
+
+
+_BATCH_ROUTES = {
+    "/fighters/batch": "/fighters",
+    "/fighters/retirement/batch": "/fighters/{fighter_id}/retirement",
+    "/cards/batch": "/cards",
+    "/cards/bouts/batch": "/cards/{card_id}/bouts",
+    "/bouts/result/batch": "/bouts/{bout_id}/result",
+}
+
+
+def _single_path(batch_path: str, params: dict[str, str]) -> str:
+    return _BATCH_ROUTES[batch_path].format(**params)
 
 
 @pytest.fixture(scope="session")

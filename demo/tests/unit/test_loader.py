@@ -1,7 +1,8 @@
-"""The loader against a fake mesh: dependency order, idempotent re-runs, retries, and refusals collected."""
+"""The loader against a fake mesh: dependency order, batches, idempotent re-runs, retries, and refusals collected."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections import Counter
 from datetime import date
@@ -11,8 +12,8 @@ import pytest
 from rich.console import Console
 
 from octagon_demo.generator import generate_demo_data
-from octagon_demo.loader import DemoDataLoader, load_demo_data
-from octagon_demo.sender import CommandSender
+from octagon_demo.loader import BATCH_LINES, KINDS, DemoDataLoader, load_demo_data
+from octagon_demo.sender import BatchLine, CommandSender
 
 SCALE = 0.02
 TOKEN = "test-token"
@@ -27,12 +28,27 @@ def _load(mesh, **kwargs):
                           transport=mesh.transport(), **kwargs)
 
 
-def _loader(mesh, urls=None, attempts: int = 6) -> DemoDataLoader:
+def _loader(mesh, urls=None, attempts: int = 6, kinds=None) -> DemoDataLoader:
     """A loader whose retries do not sleep."""
     client = httpx.Client(transport=mesh.transport())
     sender = CommandSender(client, TOKEN, attempts=attempts, sleep=lambda seconds: None)
     data = generate_demo_data(7, scale=SCALE, today=mesh.today)
-    return DemoDataLoader(data, urls or mesh.urls, sender, _quiet())
+    return DemoDataLoader(data, urls or mesh.urls, sender, _quiet(), kinds=kinds)
+
+
+@pytest.mark.parametrize("batched", [True, False], ids=["in batches", "one by one"])
+def test_every_kind_of_command_takes_effect_in_batches_or_one_by_one(mesh, batched):
+    data = generate_demo_data(7, scale=SCALE, today=mesh.today)
+    kinds = {phase: dataclasses.replace(kind, batched=batched) for phase, kind in KINDS.items()}
+
+    report = _loader(mesh, kinds=kinds).run()
+
+    assert report.ok, report.problems[:3]
+    assert (len(mesh.fighters), len(mesh.cards), len(mesh.bouts)) == (len(data.fighters), len(data.cards),
+                                                                      len(data.bouts))
+    assert len(mesh.results) == sum(b.outcome is not None for b in data.bouts)
+    assert Counter(f["status"] for f in mesh.fighters.values())["retired"] == len(data.retired)
+    assert bool(mesh.batches) is batched
 
 
 def test_every_command_is_sent_once_and_takes_effect(mesh):
@@ -46,19 +62,53 @@ def test_every_command_is_sent_once_and_takes_effect(mesh):
     assert len(mesh.bouts) == len(data.bouts)
     assert len(mesh.results) == sum(b.outcome is not None for b in data.bouts) > 0
     assert Counter(f["status"] for f in mesh.fighters.values())["retired"] == len(data.retired)
-    assert report.created == len(mesh.requests)
+    assert report.accepted == len(mesh.requests)
 
 
-def test_loading_twice_replays_every_command_and_creates_nothing(mesh):
+def test_loading_twice_changes_nothing(mesh):
     first = _load(mesh)
     sizes = (len(mesh.fighters), len(mesh.cards), len(mesh.bouts), len(mesh.results))
 
     second = _load(mesh)
 
     assert second.ok, second.problems[:3]
-    assert second.created == 0
-    assert second.replayed == first.created
+    assert second.accepted == first.accepted
     assert (len(mesh.fighters), len(mesh.cards), len(mesh.bouts), len(mesh.results)) == sizes
+
+
+def test_batched_commands_travel_as_ndjson_batches_of_at_most_the_batch_size(mesh):
+    data = generate_demo_data(7, scale=0.2, today=mesh.today)
+
+    report = load_demo_data(mesh.urls, TOKEN, _quiet(), seed=7, scale=0.2, today=mesh.today,
+                            transport=mesh.transport())
+
+    assert report.ok, report.problems[:3]
+    batched = {kind.batch_path for kind in KINDS.values() if kind.batched}
+    sent = Counter()
+    for url, lines in mesh.batches:
+        path = httpx.URL(url).path
+        assert path in batched
+        assert lines <= BATCH_LINES
+        sent[path] += lines
+    assert sent["/fighters/batch"] == len(data.fighters) > BATCH_LINES
+    assert len(mesh.batches) < len(mesh.requests) / 50
+
+
+def test_a_replay_flag_on_a_batch_line_is_tallied_as_replayed():
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b'{"line": 1, "idempotency_key": "a", "status": 201, "body": {"id": 1}, '
+                                           b'"replayed": true}\n'
+                                           b'{"line": 2, "idempotency_key": "b", "status": 201, "body": {"id": 2}}\n'
+                                           b'{"line": 3, "idempotency_key": "c", "status": 422, '
+                                           b'"body": {"detail": "bad", "errors": [{"field": "x", "reason": "no"}]}}\n')
+
+    sender = CommandSender(httpx.Client(transport=httpx.MockTransport(answer)), TOKEN)
+    first, second, third = sender.post_batch("http://roster.test", "/fighters/batch",
+                                             [BatchLine("a", {}), BatchLine("b", {}), BatchLine("c", {})])
+
+    assert (first.replayed, first.body) == (True, {"id": 1})
+    assert (second.replayed, second.body) == (None, {"id": 2})
+    assert (third.status, third.detail, third.errors) == (422, "bad", ({"field": "x", "reason": "no"},))
 
 
 def test_every_command_carries_its_own_deterministic_idempotency_key(mesh):
@@ -82,14 +132,23 @@ def test_commands_come_in_dependency_order(mesh):
         first.setdefault(kind, position)
         last[kind] = position
 
-    assert last["fighters"] < first["cards"]
-    assert last["cards"] < first["bouts"]
-    assert last["bouts"] < first["result"]
-    assert last["result"] < first["retirement"]
+    assert max(last["fighters"], last["cards"]) < first["bouts"]
+    assert last["bouts"] < min(first["result"], first["retirement"])
+
+
+def test_each_cards_bouts_come_in_their_order_on_the_card(mesh):
+    _load(mesh)
+
+    booked = [bout for bout in mesh.bouts.values()]
+    for card_id in {bout["card_id"] for bout in booked}:
+        orders = [bout["order_on_card"] for bout in booked if bout["card_id"] == card_id]
+        assert orders == sorted(orders)
+        assert [bout["main_event"] for bout in booked if bout["card_id"] == card_id][-1] is True
 
 
 def test_a_later_day_adds_the_new_cards_and_results_and_replays_the_rest(mesh):
-    _load(mesh)
+    accepted_before = _load(mesh).accepted
+    fighters_before, cards_before, results_before = len(mesh.fighters), len(mesh.cards), len(mesh.results)
     later = date(2027, 6, 1)
     mesh.today = later
 
@@ -97,15 +156,15 @@ def test_a_later_day_adds_the_new_cards_and_results_and_replays_the_rest(mesh):
                             transport=mesh.transport())
 
     assert report.ok, report.problems[:3]
-    assert report.phases["cards"].created > 0 and report.phases["cards"].replayed > 0
-    assert report.phases["results"].created > 0
-    assert report.phases["fighters"].replayed > 0
+    assert len(mesh.cards) > cards_before and len(mesh.results) > results_before
+    assert len(mesh.fighters) == len(generate_demo_data(7, scale=SCALE, today=later).fighters) >= fighters_before
+    assert report.accepted == len(mesh.requests) - accepted_before
 
 
 def test_a_refused_command_is_reported_and_the_load_goes_on(mesh):
     data = generate_demo_data(7, scale=SCALE, today=mesh.today)
     refused_name = data.fighters[0].name
-    mesh.fault = lambda request: (
+    mesh.refusal = lambda request: (
         httpx.Response(422, json={"title": "Unprocessable", "status": 422, "detail": "name is banned",
                                   "errors": [{"field": "name", "reason": "banned"}]})
         if request.url.path == "/fighters" and refused_name.encode() in request.content else None
@@ -117,16 +176,16 @@ def test_a_refused_command_is_reported_and_the_load_goes_on(mesh):
     assert not report.ok
     assert [(p.phase, p.status, p.errors[0]["field"]) for p in report.problems] == [("fighters", 422, "name")]
     assert "demo-7-scale0.02-fighter-0" in str(report.problems[0])
-    assert report.phases["fighters"].created == len(data.fighters) - 1
+    assert report.phases["fighters"].failed == 1 and len(mesh.fighters) == len(data.fighters) - 1
     assert report.phases["bouts"].skipped == bouts_of_refused
-    assert report.phases["bouts"].created == len(data.bouts) - bouts_of_refused
+    assert len(mesh.bouts) == len(data.bouts) - bouts_of_refused
 
 
 def test_server_errors_and_connection_errors_are_retried(mesh):
     seen: Counter[str] = Counter()
 
     def flaky(request: httpx.Request) -> httpx.Response | None:
-        key = request.headers["Idempotency-Key"]
+        key = request.headers.get("Idempotency-Key") or request.content.split(b"\n")[0].decode()
         seen[key] += 1
         if seen[key] == 1:
             raise httpx.ConnectError("connection refused", request=request)
@@ -156,7 +215,7 @@ def test_an_unreachable_service_fails_fast_after_the_first_command_gives_up(mesh
     assert len(roster_requests) <= 3 * 8  # at most one give-up per worker already under way
     assert report.phases["fighters"].failed == report.phases["fighters"].planned
     assert all(p.status is None for p in report.problems)
-    assert report.phases["bouts"].created == 0
+    assert not mesh.bouts
 
 
 def test_without_a_results_service_no_results_are_sent_and_a_note_says_so(mesh):
