@@ -59,7 +59,7 @@ class Recipients:
 def notification_channels(contract: Mapping[str, Any]) -> tuple[Mapping[str, Any], ...]:
     """The contract's ``support`` channels with ``scope: notifications``."""
     return tuple(
-        {key: channel.get(key) for key in ("channel", "tool", "url", "description") if channel.get(key)}
+        {key: channel.get(key) for key in ("channel", "tool", "url", "invitationUrl", "description") if channel.get(key)}
         for channel in contract.get("support") or []
         if isinstance(channel, Mapping) and str(channel.get("scope") or "").lower() == "notifications"
     )

@@ -19,6 +19,7 @@ from catalog.domain.contract_view import ports, quality_rules, record_fields, sl
 from catalog.domain.governance import POLICIES, POLICY_DESCRIPTIONS
 from catalog.domain.lineage_graph import MalformedNodeId, UnknownNode
 from catalog.domain.model import DataProduct, RegistrationOutcome
+from catalog.domain.notifications import notification_channels
 from catalog.domain.search_document import FACETS
 from catalog.domain.search_query import SearchSyntaxError
 from catalog.ui.glossary_routes import install_glossary_globals
@@ -160,6 +161,9 @@ def _version_view(
         "quality_results": product_quality(lineage.store.engine, product.domain, product.product, major),
         "consumers": [c for c in consumers if c.major == major],
         "consumer_lag": consumer_lag(product, major, consumers, probe, service_urls or {}),
+        # The contract's support channels with scope notifications (each notification names them among its
+        # recipients, beside the consumers it goes to on the topic and their webhooks).
+        "notification_channels": notification_channels(version.contract),
         "contract_yaml": yaml.safe_dump(version.contract, sort_keys=False, allow_unicode=True, width=110),
         "contract_url": f"{base_url}/api/v1/data-products/{product.domain}/{product.product}/v{major}/contract",
         "service": probe.status(service_url) if service_url else None,

@@ -155,6 +155,11 @@ def test_it_resolves_itself_after_consecutive_passes_and_subscribers_are_notifie
     assert event["subject"] == "roster/fighters" and event["source"] == "/catalog"
     assert event["data"]["incident"]["rule"] == RULE
     assert event["data"]["recipients"]["consumers"] == ["stats"]
+    # ... and it names the contract's support channel with scope notifications, where the owners announce too
+    [channel] = event["data"]["recipients"]["channels"]
+    assert (channel["channel"], channel["url"], channel["invitationUrl"]) == (
+        "catalog-notifications", "http://127.0.0.1:8000/api/v1/notifications?domain=roster&product=fighters",
+        "http://127.0.0.1:8000/api/v1/webhooks")
 
     report(catalog, [check("passed", start + timedelta(minutes=1))])
     assert incidents(catalog, open=True), "one pass is not enough (two are configured)"
@@ -210,3 +215,22 @@ def test_a_new_major_and_a_deprecation_are_announced_to_the_products_consumers(c
     assert catalog.post("/api/v1/webhooks", json={"url": "file:///etc/passwd"}, headers=stats).status_code == 422
     anonymous = catalog.post("/api/v1/webhooks", json={"url": receiver.url}, headers={"Authorization": ""})
     assert anonymous.status_code == 401
+
+
+def test_the_product_page_shows_the_notification_channels_its_contract_declares(catalog, register, contract):
+    page = catalog.get("/products/roster/fighters").text
+    section = page[page.index('id="notifications-v1"'):]
+    section = section[:section.index("</div>")]
+    assert "catalog-notifications" in section
+    assert 'href="http://127.0.0.1:8000/api/v1/notifications?domain=roster&amp;product=fighters"' in section
+    assert "subscribe: <code>http://127.0.0.1:8000/api/v1/webhooks</code>" in section
+
+    # A channel URL that is no web or mail address is shown as text, never as a link.
+    document = contract("roster", "fighters")
+    document["version"] = "1.2.0"
+    document["support"] = [{"channel": "odd", "url": "javascript:alert(1)", "scope": "notifications"}]
+    assert register(catalog, document).status_code in (200, 201)
+    page = catalog.get("/products/roster/fighters").text
+    section = page[page.index('id="notifications-v1"'):]
+    assert "<code>javascript:alert(1)</code>" in section and 'href="javascript:' not in page
+
