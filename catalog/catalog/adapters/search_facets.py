@@ -30,17 +30,21 @@ class FacetValues:
     def number_of(code: str) -> int:
         return int(code, 16)
 
-    def name_of(self, session: Session, code: str) -> tuple[str, str]:
-        """``(facet, value)`` of a code."""
-        if code not in self._names:
+    def names_of(self, session: Session, codes: list[str]) -> list[tuple[str, str]]:
+        """``(facet, value)`` of each code: one dict lookup each (a search names thousands of tag values)."""
+        try:
+            return [self._names[code] for code in codes]
+        except KeyError:  # a value another process added
             self._read(session)
-        return self._names[code]
+            return [self._names[code] for code in codes]
 
-    def name_of_number(self, session: Session, number: int) -> tuple[str, str]:
-        """``(facet, value)`` of a code given as a number."""
-        if number not in self._numbers:
+    def names_of_numbers(self, session: Session, numbers: list[int]) -> list[tuple[str, str]]:
+        """``(facet, value)`` of each code given as a number."""
+        try:
+            return [self._numbers[number] for number in numbers]
+        except KeyError:  # a value another process added
             self._read(session)
-        return self._numbers[number]
+            return [self._numbers[number] for number in numbers]
 
     def add_many(self, session: Session, pairs: Iterable[tuple[str, str]]) -> None:
         """Make sure the store knows the code of every ``(facet, value)``: one read and one insert for those this

@@ -20,7 +20,7 @@ from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, delete, insert, select, text
+from sqlalchemy import Engine, delete, insert, text
 from sqlalchemy.orm import Session
 
 from catalog.adapters.search_facets import IN_LIST, FacetValues
@@ -32,7 +32,7 @@ MAX_FACET_VALUES = 50
 """Facet values counted per facet in a search answer (the most frequent among the hits)."""
 
 _FACET_VALUES: WeakKeyDictionary[Engine, FacetValues] = WeakKeyDictionary()
-Page = list[tuple[str, float]]
+Page = list[tuple[str, float, dict[str, Any]]]
 Counts = list[tuple[tuple[str, str], int]]
 
 
@@ -85,28 +85,22 @@ class SqlSearchIndex:
             raise ValueError(f"unknown facet(s) {sorted(unknown)}")
         codes = [self.facet_values.code_of(facet, value) for facet, value in sorted(filters.items())]
         page, total, counts = self._run(tree, codes, limit=limit, offset=offset)
-        facets: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
-        for (facet, value), count in sorted(counts, key=itemgetter(1), reverse=True):
-            if len(facets[facet]) < MAX_FACET_VALUES:
-                facets[facet].append((value, count))
-        for values in facets.values():
-            values.sort(key=lambda item: (-item[1], item[0]))
-        summaries = self._summaries([key for key, _score in page])
-        return SearchResults(total, [SearchHit(key, float(score), summaries[key]) for key, score in page], facets)
-
-    def _summaries(self, keys: list[str]) -> dict[str, dict[str, Any]]:
-        if not keys:
-            return {}
-        rows = self.session.execute(
-            select(SearchDocumentRow.product_key, SearchDocumentRow.summary).where(SearchDocumentRow.product_key.in_(keys))
-        )
-        # JSON columns come back as text from raw SQL on SQLite and as objects elsewhere.
-        return {key: json.loads(summary) if isinstance(summary, str) else dict(summary) for key, summary in rows}
+        # Per facet, the most frequent values, ties by value: a free-text facet (tags) has thousands among the hits,
+        # so they are ranked as plain tuples (compared in C) and only the kept ones become pairs.
+        ranked: dict[str, list[tuple[int, str]]] = {facet: [] for facet in FACETS}
+        for (facet, value), count in counts:
+            values = ranked.get(facet)
+            if values is not None:
+                values.append((-count, value))
+        facets = {facet: [(value, -negated) for negated, value in heapq.nsmallest(MAX_FACET_VALUES, values)]
+                  for facet, values in ranked.items()}
+        return SearchResults(total, [SearchHit(key, score, summary) for key, score, summary in page], facets)
 
     # engine-specific -------------------------------------------------------------------------------------------
 
     def _run(self, tree: Node | None, codes: list[str], *, limit: int, offset: int) -> tuple[Page, int, Counts]:
-        """The page of ``(product_key, score)``, the number of hits and the count of each facet value among them."""
+        """The page of ``(product_key, score, summary)``, the number of hits and the count of each facet value among
+        them."""
         raise NotImplementedError
 
     def _index_text(self, codes_of: dict[str, list[str]]) -> None:
@@ -140,25 +134,20 @@ class SqliteSearchIndex(SqlSearchIndex):
         numbers = array("q", b"".join([row[2] for row in rows]))
         if sys.byteorder != "little":
             numbers.byteswap()
-        name_of = self.facet_values.name_of_number
-        counts = [(name_of(self.session, number), count) for number, count in Counter(numbers).items()]
+        counter = Counter(numbers)
+        counts = list(zip(self.facet_values.names_of_numbers(self.session, list(counter)), counter.values(), strict=True))
         if tree is None:
             page = sorted(rows, key=itemgetter(1))[offset: offset + limit]
         else:
             page = heapq.nsmallest(offset + limit, rows, key=itemgetter(1))[offset:]
-        self._page_summaries = {}
-        if page:
-            marks = ", ".join("?" * len(page))
-            found = driver.execute(  # type: ignore[union-attr]
-                f"SELECT rowid, product_key, summary FROM search_documents WHERE rowid IN ({marks})",
-                [row[0] for row in page]).fetchall()
-            keys = {rowid: key for rowid, key, _summary in found}
-            self._page_summaries = {key: json.loads(summary) for _rowid, key, summary in found}
-            page = [(keys[row[0]], 0.0 if tree is None else row[1]) for row in page]
-        return page, len(rows), counts
-
-    def _summaries(self, keys: list[str]) -> dict[str, dict[str, Any]]:
-        return self._page_summaries  # read along with the page's keys
+        if not page:
+            return [], len(rows), counts
+        marks = ", ".join("?" * len(page))
+        found = {rowid: (key, summary) for rowid, key, summary in driver.execute(  # type: ignore[union-attr]
+            f"SELECT rowid, product_key, summary FROM search_documents WHERE rowid IN ({marks})", [row[0] for row in page])}
+        # pysqlite opens a transaction only to write, so these are two reads: a document removed in between is left out.
+        return ([(found[row[0]][0], 0.0 if tree is None else row[1], json.loads(found[row[0]][1]))
+                 for row in page if row[0] in found], len(rows), counts)
 
     def _index_text(self, codes_of: dict[str, list[str]]) -> None:
         # The text rows share the document row's rowid, so replacing a document never scans the text index.
@@ -195,31 +184,37 @@ class PostgresSearchIndex(SqlSearchIndex):
     facet filters use the GIN index over the array of facet codes, and the server counts facet values."""
 
     def _run(self, tree: Node | None, codes: list[str], *, limit: int, offset: int) -> tuple[Page, int, Counts]:
-        conditions = ["string_to_array(d.facet_codes, ' ') @> CAST(:codes AS text[])"] if codes else []
+        conditions = ["string_to_array(d.facet_codes, ' ') @> CAST(%(codes)s AS text[])"] if codes else []
         params: dict[str, Any] = {"codes": codes, "limit": limit, "offset": offset}
         if tree is None:
             hits = "SELECT d.product_key, 0.0 AS score, d.facet_codes FROM search_documents d"
             order = "product_key"
         else:
             hits = ("SELECT d.product_key, ts_rank(d.document, query) AS score, d.facet_codes "
-                    "FROM search_documents d, to_tsquery('simple', :q) query")
+                    "FROM search_documents d, to_tsquery('simple', %(q)s) query")
             conditions.insert(0, "d.document @@ query")
             order = "score DESC, product_key"
             params["q"] = to_tsquery(tree)
         if conditions:
             hits += " WHERE " + " AND ".join(conditions)
-        rows = self.session.execute(text(
+        # One statement, so one snapshot: it runs outside a transaction (no BEGIN and ROLLBACK round trips), and
+        # straight on the driver (no statement compiled per search); the page's summaries come with it.
+        if self.session.in_transaction():
+            connection = self.session.connection()
+        else:
+            connection = self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        rows = connection.connection.driver_connection.execute(  # type: ignore[union-attr]
             f"WITH hits AS MATERIALIZED ({hits}) "
-            f"SELECT 0, product_key, score FROM (SELECT product_key, score FROM hits ORDER BY {order} "
-            "LIMIT :limit OFFSET :offset) page "
-            "UNION ALL SELECT 1, code, count(*) FROM hits, unnest(string_to_array(facet_codes, ' ')) AS code GROUP BY code "
-            "UNION ALL SELECT 2, '', count(*) FROM hits"
-        ), params).all()
-        page = [(key, float(score)) for part, key, score in rows if part == 0]
+            f"SELECT 0, p.product_key, p.score, d.summary FROM (SELECT product_key, score FROM hits ORDER BY {order} "
+            "LIMIT %(limit)s OFFSET %(offset)s) p JOIN search_documents d ON d.product_key = p.product_key "
+            "UNION ALL SELECT 1, code, count(*), NULL FROM hits, unnest(string_to_array(facet_codes, ' ')) AS code "
+            "GROUP BY code UNION ALL SELECT 2, '', count(*), NULL FROM hits", params).fetchall()
+        page = [(key, float(score), summary) for part, key, score, summary in rows if part == 0]
         page.sort(key=lambda hit: (-hit[1], hit[0]) if tree is not None else hit[0])
-        total = next(int(count) for part, _key, count in rows if part == 2)
-        counts = [(self.facet_values.name_of(self.session, code), int(count)) for part, code, count in rows if part == 1]
-        return page, total, counts
+        total = next(int(count) for part, _key, count, _summary in rows if part == 2)
+        codes_counted = [(code, int(count)) for part, code, count, _summary in rows if part == 1]
+        names = self.facet_values.names_of(self.session, [code for code, _count in codes_counted])
+        return page, total, list(zip(names, (count for _code, count in codes_counted), strict=True))
 
 
 def _chunks(values: list[str]) -> list[list[str]]:
