@@ -1,8 +1,13 @@
-"""The ``data`` Marquez shows for a dataset or job node, derived from the facets received so far."""
+"""The ``data`` Marquez shows for a dataset or job node, derived from the facets received so far.
+
+The shapes follow Marquez's API models (``DatasetData``, ``JobData``, ``Run``) field for field, so Marquez clients
+and UIs read them unchanged. What the catalog does not track (job and dataset versions, run arguments, the
+deprecated run ``context``) is present with Marquez's empty value (null, ``{}`` or ``[]``), never left out.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -80,6 +85,10 @@ def job_data(
         "location": location,
         "description": (facets.get("documentation") or {}).get("description"),
         "latestRun": latest_run,
+        # Marquez's job row points at the run it last saw; the catalog keeps only that run, so both agree.
+        "currentRunUuid": latest_run.get("id") if latest_run else None,
+        "currentVersion": None,  # job versions are not tracked
+        "facets": facets,
     }
 
 
@@ -87,20 +96,39 @@ def run_data(
     run_id: str, state: str, started_at: datetime | None, ended_at: datetime | None, created_at: datetime,
     updated_at: datetime, facets: dict[str, Any],
 ) -> dict[str, Any]:
-    """Marquez ``Run`` (the parts the catalog keeps) of a job's latest run."""
+    """Marquez ``Run`` of a job's latest run; its nominal times come from the ``nominalTime`` run facet."""
     duration = int((ended_at - started_at).total_seconds() * 1000) if started_at and ended_at else None
-    error = facets.get("errorMessage") or {}
+    nominal = facets.get("nominalTime") or {}
     return {
         "id": run_id,
         "createdAt": iso(created_at),
         "updatedAt": iso(updated_at),
+        "nominalStartTime": _moment(nominal.get("nominalStartTime")),
+        "nominalEndTime": _moment(nominal.get("nominalEndTime")),
         "state": state,
         "startedAt": iso(started_at),
         "endedAt": iso(ended_at),
         "durationMs": duration,
         "args": {},
-        "facets": {"errorMessage": error} if error else {},
+        "jobVersion": None,  # job versions are not tracked
+        "inputDatasetVersions": [],  # nor dataset versions: a run's inputs are the job's inputs (edges)
+        "outputDatasetVersions": [],
+        "context": {},
+        "facets": facets,
     }
+
+
+def _moment(value: Any) -> str | None:
+    """A facet's ISO 8601 moment in Marquez's form; None when absent or not a moment."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # OpenLineage moments are UTC when they name no offset
+    return iso(moment.astimezone(UTC))
 
 
 def _field(raw: dict[str, Any], field_tags: dict[str, list[str]]) -> dict[str, Any]:
