@@ -2,14 +2,17 @@
 
 It takes the same request body as roster's ``POST /fighters`` (validated by the same pydantic model), inserts the
 fighter row into its own store (SQLite or PostgreSQL, ``DATABASE_URL``) and answers with it: no unit of work, no
-outbox, no idempotency, no token.
+outbox, no idempotency, no token. ``POST /fighters/batch`` is the baseline of the batch upload: the same NDJSON
+lines, each validated by the same model, inserted as one multi-row insert in one transaction, one reply line each.
 """
 
+import json
 import os
 import uuid
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from mesh_platform.store.engine import create_store_engine
@@ -35,5 +38,18 @@ def create_app() -> FastAPI:
             session.add(row)
             session.commit()
             return row.model_dump(mode="json")
+
+    @app.post("/fighters/batch")
+    async def register_many(request: Request) -> Response:
+        now = datetime.now(UTC)
+        rows = [{"fighter_id": str(uuid.uuid4()), "status": "active", "registered_at": now, "updated_at": now,
+                 **FighterCreate.model_validate(json.loads(line)["command"]).model_dump()}
+                for line in (await request.body()).splitlines() if line.strip()]
+        with Session(engine) as session:
+            session.execute(insert(FighterRow), rows)
+            session.commit()
+        answers = (json.dumps({"line": number, "status": 201, "body": row}, default=str) + "\n"
+                   for number, row in enumerate(rows, start=1))
+        return Response("".join(answers), media_type="application/x-ndjson")
 
     return app

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +36,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mesh_platform.auth.tokens import AccessToken
 from mesh_platform.errors import DomainError
-from mesh_platform.http.commands import MAX_IDEMPOTENCY_KEY_LENGTH, Command, CommandExecutor
+from mesh_platform.http.commands import MAX_IDEMPOTENCY_KEY_LENGTH, Command, CommandExecutor, encoded_reply
 from mesh_platform.http.limits import DEFAULT_MAX_JSON_DEPTH, json_too_deep
 from mesh_platform.http.problems import (
     BAD_REQUEST,
@@ -108,8 +107,12 @@ def run_batch(
     for start in range(0, len(pending), CHUNK_LINES):
         with executor.uow_factory() as uow:
             _begin(uow.session)
-            for line in pending[start:start + CHUNK_LINES]:
-                line.result = _run_line(executor, command, uow, line, caller, prefix)
+            chunk = pending[start:start + CHUNK_LINES]
+            # Every key of the chunk looked up at once; lines answered in the chunk join them as they commit.
+            known = executor.stored_rows(uow.session, sorted({line.key for line in chunk if line.key}),
+                                         command.operation)
+            for line in chunk:
+                line.result = _run_line(executor, command, uow, line, caller, prefix, known)
             uow.commit()
     return [{"line": line.number, "idempotency_key": line.key, "status": line.result[0], "body": line.result[1]}
             for line in parsed if line.result is not None]
@@ -123,7 +126,8 @@ def _begin(session: Session) -> None:
 
 
 def _run_line(
-    executor: CommandExecutor, command: Command[Any], uow: Any, line: _Line, caller: AccessToken, prefix: str
+    executor: CommandExecutor, command: Command[Any], uow: Any, line: _Line, caller: AccessToken, prefix: str,
+    known: dict[str, Any],
 ) -> tuple[int, Any]:
     params = line.params or {}
     instance = prefix + _single_path(command, params)
@@ -131,13 +135,15 @@ def _run_line(
     session = uow.session
     try:
         if line.key:
-            stored = executor.stored(session, line.key, command.operation, request_hash, caller)
+            stored = executor.answer_of(known.get(line.key), line.key, command.operation, request_hash, caller)
             if stored is not None:
                 return stored
         with session.begin_nested():
-            reply = jsonable_encoder(command.handle(uow, line.body, params))
+            reply = encoded_reply(command.handle(uow, line.body, params))
             if line.key:
                 executor.remember(session, line.key, command.operation, request_hash, command.status, reply)
+        if line.key:
+            known[line.key] = _Remembered(request_hash, command.status, reply)
         return command.status, executor.shown(reply, caller)
     except DomainError as e:
         body = domain_problem_body(e, instance=instance)
@@ -152,6 +158,15 @@ def _run_line(
     except Exception:
         log.exception("line %d of a %s batch failed", line.number, command.operation)
         return 500, _internal_error(instance)
+
+
+@dataclass(frozen=True)
+class _Remembered:
+    """The reply a line of this chunk stored for its key (the shape of an idempotency row)."""
+
+    request_hash: str
+    status_code: int
+    response_body: Any
 
 
 def _parse(command: Command[Any], number: int, raw: bytes, prefix: str) -> _Line:
