@@ -63,15 +63,10 @@ class SqlFighterReplica:
             return None
         return FighterSnapshot(**{name: getattr(row, name) for name in FighterSnapshot.__dataclass_fields__})
 
-    def upsert(self, fighter: FighterSnapshot, version: str) -> None:
+    def upsert(self, fighter: FighterSnapshot, version: datetime) -> None:
         row = self.session.get(FighterReplicaRow, fighter.fighter_id)
         if row is None:
             self.session.add(FighterReplicaRow(version=version, **asdict(fighter)))
-        elif _moment(row.version) <= _moment(version):  # an older state never wins
+        elif as_utc(row.version) <= as_utc(version):  # an older state never wins
             for name, value in {**asdict(fighter), "version": version}.items():
                 setattr(row, name, value)
-
-
-def _moment(version: str) -> datetime:
-    # Versions are roster's RFC 3339 `updated_at`; compared as instants, since "…00.5Z" sorts before "…00Z" as text.
-    return as_utc(datetime.fromisoformat(version))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import quote
 
 import httpx
 
+from mesh_platform.domain_api import as_utc
 from schedule.domain.model import FighterSnapshot
 
 
@@ -18,7 +20,7 @@ class RosterHttpDirectory:
         self.auth = auth
         self.timeout = timeout
 
-    def find(self, fighter_id: str) -> tuple[FighterSnapshot, str] | None:
+    def find(self, fighter_id: str) -> tuple[FighterSnapshot, datetime] | None:
         try:
             response = httpx.get(
                 f"{self.roster_url}/data-products/fighters/v1/{quote(fighter_id, safe='')}",
@@ -32,4 +34,4 @@ class RosterHttpDirectory:
             return None
         record = response.json()
         snapshot = FighterSnapshot(record["fighter_id"], record["name"], record["weight_class"], record["status"])
-        return snapshot, record["updated_at"]
+        return snapshot, as_utc(datetime.fromisoformat(record["updated_at"]))

@@ -6,7 +6,7 @@ product majors schedule reads is declared once, in ``contracts/schedule/subscrip
 
 from __future__ import annotations
 
-from mesh_platform.domain_api import SubscriptionSpec, utc_timestamp
+from mesh_platform.domain_api import SubscriptionSpec
 from schedule.adapters.consumed_events import (
     FighterRegisteredV1,
     FighterRetiredV1,
@@ -22,8 +22,8 @@ FighterEvent = FighterRegisteredV1 | FighterUpdatedV1 | FighterRetiredV1
 
 def on_fighter(uow: SqlScheduleUnitOfWork, fighter: FighterEvent) -> None:
     snapshot = FighterSnapshot(fighter.fighter_id, fighter.name, fighter.weight_class, fighter.status)
-    # The replica's version is roster's updated_at of the state held, in its wire form (as the HTTP lookup gives it).
-    handlers.fighter_published(snapshot, utc_timestamp(fighter.updated_at), uow)
+    # The replica's version is roster's updated_at of the state held (a moment, as in every domain's replica).
+    handlers.fighter_published(snapshot, fighter.updated_at, uow)
 
 
 def on_result(uow: SqlScheduleUnitOfWork, result: ResultRecordedV1) -> None:

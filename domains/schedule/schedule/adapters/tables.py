@@ -66,7 +66,7 @@ class FighterReplicaRow(ScheduleTable, table=True):
     name: str = Field(max_length=200)
     weight_class: str = Field(max_length=40)
     status: str = Field(max_length=20)
-    version: str = Field(max_length=40, description="roster's updated_at of the state we hold")
+    version: dt.datetime = Field(sa_type=DateTime(timezone=True), description="roster's updated_at of the state we hold")
 
 
 PLATFORM_TABLES = define_platform_tables(ScheduleTable.metadata)

@@ -50,7 +50,7 @@ def cancel_bout(bout_id: str, uow: ScheduleUnitOfWork) -> Bout:
     return cancelled
 
 
-def fighter_published(fighter: FighterSnapshot, version: str, uow: ScheduleUnitOfWork) -> None:
+def fighter_published(fighter: FighterSnapshot, version: datetime, uow: ScheduleUnitOfWork) -> None:
     """Roster published a fighter's current state: keep the replica up to date."""
     uow.fighters.upsert(fighter, version)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from schedule.domain.events import ScheduleEvent
@@ -31,7 +32,7 @@ class FighterReplica(Protocol):
 
     def get(self, fighter_id: str) -> FighterSnapshot | None: ...
 
-    def upsert(self, fighter: FighterSnapshot, version: str) -> None:
+    def upsert(self, fighter: FighterSnapshot, version: datetime) -> None:
         """Store ``fighter`` unless a newer ``version`` (roster's ``updated_at``) is already stored."""
         ...
 
@@ -39,7 +40,9 @@ class FighterReplica(Protocol):
 class FighterDirectory(Protocol):
     """Asks roster's published HTTP port about a fighter the replica has not seen yet."""
 
-    def find(self, fighter_id: str) -> tuple[FighterSnapshot, str] | None: ...
+    def find(self, fighter_id: str) -> tuple[FighterSnapshot, datetime] | None:
+        """The fighter and its version (roster's ``updated_at``), or None when roster does not know it."""
+        ...
 
 
 class ScheduleUnitOfWork(Protocol):

@@ -58,7 +58,7 @@ class FakeDirectory:
 
     def find(self, fighter_id):
         fighter = self.known.get(fighter_id)
-        return (fighter, "2026-01-01T00:00:00Z") if fighter else None
+        return (fighter, datetime(2026, 1, 1, tzinfo=UTC)) if fighter else None
 
 
 NOBODY = FakeDirectory()
@@ -71,7 +71,7 @@ def uow():
         ("a", "lightweight", "active"), ("b", "lightweight", "active"), ("c", "lightweight", "active"),
         ("d", "lightweight", "active"), ("h", "heavyweight", "active"), ("r", "lightweight", "retired"),
     ]:
-        uow.fighters.upsert(FighterSnapshot(fighter_id, f"Fighter {fighter_id}", weight_class, status), "v1")
+        uow.fighters.upsert(FighterSnapshot(fighter_id, f"Fighter {fighter_id}", weight_class, status), datetime(2025, 1, 1, tzinfo=UTC))
     return uow
 
 
@@ -159,8 +159,8 @@ def test_cancelled_card_takes_no_bookings_and_cancels_its_bouts(uow, card):
 
 
 def test_replica_never_goes_back_to_an_older_state(uow):
-    uow.fighters.upsert(FighterSnapshot("a", "A", "lightweight", "retired"), "v3")
-    handlers.fighter_published(FighterSnapshot("a", "A", "lightweight", "active"), "v2", uow)
+    uow.fighters.upsert(FighterSnapshot("a", "A", "lightweight", "retired"), datetime(2025, 3, 1, tzinfo=UTC))
+    handlers.fighter_published(FighterSnapshot("a", "A", "lightweight", "active"), datetime(2025, 2, 1, tzinfo=UTC), uow)
     assert uow.fighters.get("a").status == "retired"
 
 
