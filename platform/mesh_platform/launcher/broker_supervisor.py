@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from mesh_platform.kafka.broker import LocalKafkaBroker
 from mesh_platform.kafka.cluster import LocalKafkaCluster
@@ -89,7 +90,7 @@ class BrokerSupervisor:
             log.warning(happened[-1])
         return happened
 
-    def state(self) -> dict[str, dict]:
+    def state(self) -> dict[str, dict[str, Any]]:
         """Each node's entry for ``services.json``: pid, address, whether it runs, restarts, last exit code."""
         return {
             watched.name: {

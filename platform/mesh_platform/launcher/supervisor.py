@@ -18,6 +18,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -59,7 +60,7 @@ class ServiceProcess:
     """One supervised service: its current process and its restart history."""
 
     spec: ServiceSpec
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     log_path: Path
     environ: dict[str, str] = field(default_factory=dict)
     started_at: float = field(default_factory=time.monotonic)
@@ -215,15 +216,16 @@ def claim_run_dir(run_dir: Path) -> OwnerLock:
     return lock
 
 
-def read_state(run_dir: Path) -> dict[str, dict]:
+def read_state(run_dir: Path) -> dict[str, dict[str, Any]]:
     """What the supervisor of a running ``mesh up`` recorded (empty when none runs there)."""
     try:
-        return json.loads((run_dir / STATE_FILE).read_text())
+        state: dict[str, dict[str, Any]] = json.loads((run_dir / STATE_FILE).read_text())
+        return state
     except (OSError, ValueError):
         return {}
 
 
-def _spawn(spec: ServiceSpec, environ: dict[str, str], log_path: Path) -> subprocess.Popen:
+def _spawn(spec: ServiceSpec, environ: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
     """Start ``spec`` as ``uvicorn --factory`` in its own process group, appending to its log."""
     command = [
         sys.executable, "-m", "uvicorn", spec.factory, "--factory", "--host", spec.host, "--port", str(spec.port),

@@ -113,7 +113,9 @@ class MetricHistory:
                 unit=unit, verdict=verdict, signals=list(signals), center=_finite(center), sigma=_finite(sigma),
                 score=_finite(score),
             ))
-            return int(inserted.inserted_primary_key[0])
+            key = inserted.inserted_primary_key
+            assert key is not None  # an insert of one row always has its key
+            return int(key[0])
 
     def series(self, contract_id: str, major: int, series: str, limit: int = 500) -> list[MetricPoint]:
         """The newest ``limit`` points of one series, oldest first."""

@@ -28,7 +28,7 @@ from mesh_platform.quality.gate import QualityGate
 from mesh_platform.quality.holds import HoldStore
 from mesh_platform.quality.lineage_report import quality_job, quality_run_event
 from mesh_platform.quality.metric_history import MetricHistory
-from mesh_platform.quality.results import QualityResults, QualityRun, RuleResult
+from mesh_platform.quality.results import QualityResults, QualityRun, RuleResult, Status
 from mesh_platform.quality.rules import QualityRule, rules_of
 from mesh_platform.quality.spc_charts import SpcCharts
 from mesh_platform.quality.spc_rules import SpcRule
@@ -168,7 +168,7 @@ class QualityMonitor:
                     due = self._due_rules(port, now)
                     charts = self.spc.due(self.contracts.get(port.domain, port.product, port.major), now)
                     if due or charts:
-                        self.run_product(port, select=lambda rule, due=due: rule.key in due, spc_rules=charts)
+                        self.run_product(port, select=_keyed(due), spc_rules=charts)
                 except Exception:  # one product's failure must not stop the others' checks
                     self.scheduled_errors += 1
                     log.exception("scheduled quality run of %s v%s failed", port.product, port.major)
@@ -199,7 +199,7 @@ class QualityMonitor:
         seen_total, seen_good = self._freshness_seen.get(contract.topic, (0, 0))
         self._freshness_seen[contract.topic] = (total, good)
         published, late = total - seen_total, (total - seen_total) - (good - seen_good)
-        status = "failed" if age > target.seconds else "warned" if late else "passed"
+        status: Status = "failed" if age > target.seconds else "warned" if late else "passed"
         return RuleResult(
             rule_key="slo:freshness", rule_id="freshness", object_name=contract.record_name, property_name=None,
             status=status, measured=round(age, 3), unit="seconds", expectation=f"<= {target.seconds:g} seconds",
@@ -270,3 +270,8 @@ def read_all(source: Any, contract: DataProductContract) -> list[dict[str, Any]]
         if len(page) < PAGE:
             return records
         after = str(page[-1][contract.key_field])
+
+
+def _keyed(keys: set[str]) -> Callable[[QualityRule], bool]:
+    """Selects the rules whose key is in ``keys``."""
+    return lambda rule: rule.key in keys

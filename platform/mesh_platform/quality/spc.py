@@ -184,7 +184,7 @@ def western_electric(scores: Sequence[float], rules: Sequence[str] = WESTERN_ELE
 def _baseline(series: Sequence[Point], judged: Sequence[Judgement], index: int, settings: ChartSettings) -> list[float]:
     """Up to ``baseline`` earlier values that were in control (or marked normal), newest last; empty while the
     chart (or, with day-of-week seasonality, this weekday's chart) is still warming up."""
-    earlier = range(index)
+    earlier: Sequence[int] = range(index)
     if settings.seasonality == "dayOfWeek":
         weekday = series[index].at.weekday()
         earlier = [i for i in earlier if series[i].at.weekday() == weekday]

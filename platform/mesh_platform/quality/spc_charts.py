@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, Table, func, select
 
 from mesh_platform.contracts import DataProductContract
 from mesh_platform.quality.metric_history import MetricHistory, MetricPoint
-from mesh_platform.quality.results import QualityRun, RuleResult
+from mesh_platform.quality.results import QualityRun, RuleResult, Status
 from mesh_platform.quality.spc import Judgement, Point, assess
 from mesh_platform.quality.spc_rules import SpcRule, spc_rules_of_document
 
@@ -61,7 +61,7 @@ class SpcCharts:
                 self._due[slot] = next_run(rule, now, self.interval_seconds)  # type: ignore[arg-type]
         return due
 
-    def extend(self, run: QualityRun, contract: DataProductContract, records: list[Mapping[str, Any]],
+    def extend(self, run: QualityRun, contract: DataProductContract, records: Sequence[Mapping[str, Any]],
                rules: Iterable[SpcRule] | None = None) -> QualityRun:
         """Record what ``run`` measured, chart the due SPC rules (or ``rules``), and return the run with their
         results added."""
@@ -74,7 +74,7 @@ class SpcCharts:
                    for rule in (self.due(contract, now) if rules is None else rules)]
         return replace(run, results=(*run.results, *charted)) if charted else run
 
-    def chart(self, rule: SpcRule, contract: DataProductContract, records: list[Mapping[str, Any]],
+    def chart(self, rule: SpcRule, contract: DataProductContract, records: Sequence[Mapping[str, Any]],
               now: datetime) -> RuleResult:
         """Measure ``rule``'s value now, judge it against its history, record it, and say what the chart found."""
         value = self.measure(rule, contract, records, now)
@@ -82,7 +82,7 @@ class SpcCharts:
         window = (4 * rule.settings.baseline + 8) * (7 if rule.settings.seasonality == "dayOfWeek" else 1)
         past = [p for p in self.history.series(contract.id, contract.major, rule.key, limit=window)
                 if p.value is not None]
-        series = [Point(p.measured_at, p.value, p.verdict == "normal") for p in past]
+        series = [Point(p.measured_at, p.value, p.verdict == "normal") for p in past if p.value is not None]
         judged = [_judgement(p) for p in past]
         judgement = assess([*series, Point(now, value)], rule.settings, judged)[-1]
         point_id = self.history.add(
@@ -91,7 +91,7 @@ class SpcCharts:
         )
         return _result(rule, value, judgement, point_id, now)
 
-    def measure(self, rule: SpcRule, contract: DataProductContract, records: list[Mapping[str, Any]],
+    def measure(self, rule: SpcRule, contract: DataProductContract, records: Sequence[Mapping[str, Any]],
                 now: datetime) -> float:
         """The value ``rule`` charts, measured now (see :mod:`~mesh_platform.quality.spc_rules`)."""
         if rule.measure == "rowCount":
@@ -114,7 +114,7 @@ class SpcCharts:
             self.outbox.c.topic == contract.topic, self.outbox.c.published_at.is_(None)
         )
         with self.store.connect() as connection:
-            oldest = connection.execute(query).scalar()
+            oldest = cast("datetime | None", connection.execute(query).scalar())  # min() of a DateTime column
         if oldest is None:
             return 0.0
         return max(0.0, (now - (oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC))).total_seconds())
@@ -137,7 +137,7 @@ def _result(rule: SpcRule, value: float, judgement: Judgement, point_id: int, no
                    + (" marked normal" if judgement.verdict == "normal" else ""))
     else:
         message = f"{rule.measure} {value:g} {rule.unit} is in control (centre {judgement.center:.4g})"
-    status = "failed" if judgement.verdict == "flagged" else "passed"
+    status: Status = "failed" if judgement.verdict == "flagged" else "passed"
     return RuleResult(
         rule_key=rule.key, rule_id=rule.rule_id, object_name=rule.object_name, property_name=rule.property_name,
         status=status, measured=value, unit=rule.unit, expectation=expectation, message=message, ran_at=now,

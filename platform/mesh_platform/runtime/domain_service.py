@@ -7,14 +7,14 @@ and gets a FastAPI app whose lifespan migrates the store, starts the relay and t
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI
 from prometheus_client import CollectorRegistry
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from mesh_platform.auth.client_credentials import ClientCredentials
 from mesh_platform.auth.discovery import OidcDiscovery
@@ -29,7 +29,6 @@ from mesh_platform.http.commands import CommandExecutor
 from mesh_platform.http.data_products import (
     DataProductPort,
     DataProductSource,
-    Deprecation,
     FilterParser,
     data_product_router,
 )
@@ -44,6 +43,7 @@ from mesh_platform.http.operations import (
     store_check,
 )
 from mesh_platform.http.pipeline import pipeline_router
+from mesh_platform.http.representations import Deprecation
 from mesh_platform.kafka.client import KafkaClientSettings, kafka_client_kwargs
 from mesh_platform.kafka.topic_check import service_topics, verify_topics
 from mesh_platform.outbox.relay import OutboxRelay, kafka_producer_factory
@@ -359,7 +359,7 @@ class _PipelineCollector:
     def __init__(self, service: DomainService) -> None:
         self.service = service
 
-    def collect(self):
+    def collect(self) -> Iterator[Metric]:
         pending = GaugeMetricFamily("outbox_pending_messages", "Outbox rows not yet acknowledged by Kafka", labels=["domain"])
         try:
             pending.add_metric([self.service.domain], self.service.relay.pending())
