@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -50,6 +51,7 @@ from mesh_platform.store.engine import create_store_engine
 from mesh_platform.store.migrations import upgrade_store
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_SWITCH_INTERVAL = 0.0005  # seconds
 
 
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
@@ -82,10 +84,16 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         registry.link_consumers()  # consumers reported while lineage could not record them
         # The graph lives as long as the process: keep full garbage collections from walking it again and again.
         gc.freeze()
+        # The ingestion thread runs Python flat out while lineage arrives; a thread waiting for the interpreter lock
+        # (the event loop, back from a socket) gets it after at most this long (CPython's default is 5 ms, and a
+        # request takes several such hand-overs), so other requests stay quick under ingestion load.
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(_SWITCH_INTERVAL)
         trust.start()
         try:
             yield
         finally:
+            sys.setswitchinterval(switch_interval)
             trust.stop()
             probe.close()
             snapshot_probe.close()

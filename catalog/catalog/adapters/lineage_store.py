@@ -9,16 +9,26 @@ apply once that transaction has committed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import JSON, Connection, Engine, Text, bindparam, cast, func, insert, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from catalog.adapters.tables import LineageEdgeRow, LineageEventRow, LineageNodeRow, LineageRunRow
 from catalog.domain.lineage_data import dataset_data, job_data, merge_facets, run_data
-from catalog.domain.lineage_graph import DATASET, JOB, LineageGraph, NodeKind, dataset_node_id, job_node_id
+from catalog.domain.lineage_graph import (
+    DATASET,
+    JOB,
+    LineageGraph,
+    NodeKind,
+    compact_json,
+    dataset_node_id,
+    job_node_id,
+)
 from catalog.domain.openlineage import MARQUEZ_RUN_STATE, LineageObservation, RunRef
 from mesh_platform.wire import as_utc
 
@@ -32,31 +42,62 @@ RUNS, EVENTS = LineageRunRow.__table__, LineageEventRow.__table__  # type: ignor
 class GraphChanges:
     """What to apply to the in-memory graph after the observations' transaction committed."""
 
-    nodes: list[tuple[str, NodeKind, dict[str, Any]]] = field(default_factory=list)
+    nodes: list[tuple[str, NodeKind, dict[str, Any], bytes | None]] = field(default_factory=list)
+    """(node id, kind, data, data as compact JSON if already encoded)"""
     edges: list[tuple[str, str]] = field(default_factory=list)
 
     def apply(self, graph: LineageGraph) -> None:
-        for node_id, kind, data in self.nodes:
-            graph.put_node(node_id, kind, data)
+        for node_id, kind, data, data_json in self.nodes:
+            graph.put_node(node_id, kind, data, data_json)
         for origin, destination in self.edges:
             graph.add_edge(origin, destination)
 
 
-@dataclass
 class _Node:
-    """A node as the batch leaves it (``id`` None until inserted)."""
+    """A node as the batch leaves it (``id`` None until inserted).
 
-    id: int | None
-    node_id: str
-    kind: NodeKind
-    namespace: str
-    name: str
-    facets: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
-    data: dict[str, Any]
-    new: bool = False
-    changed: bool = False
+    A stored node's facets and data are read as JSON text and decoded only if the batch looks at them: most nodes
+    an event touches are inputs merely mentioned, whose row id is all the batch needs.
+    """
+
+    __slots__ = ("id", "node_id", "kind", "namespace", "name", "created_at", "updated_at", "new", "changed",
+                 "data_json", "_facets", "_data")
+
+    def __init__(self, id: int | None, node_id: str, kind: NodeKind, namespace: str, name: str,
+                 facets: dict[str, Any] | str, created_at: datetime, updated_at: datetime,
+                 data: dict[str, Any] | str, *, new: bool = False) -> None:
+        self.id = id
+        self.node_id = node_id
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.new = new
+        self.changed = False
+        self.data_json: bytes | None = None  # data encoded once, for its row and for the graph
+        self._facets = facets
+        self._data = data
+
+    @property
+    def facets(self) -> dict[str, Any]:
+        if isinstance(self._facets, str):
+            self._facets = json.loads(self._facets)
+        return self._facets
+
+    @facets.setter
+    def facets(self, value: dict[str, Any]) -> None:
+        self._facets = value
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if isinstance(self._data, str):
+            self._data = json.loads(self._data)
+        return self._data
+
+    @data.setter
+    def data(self, value: dict[str, Any]) -> None:
+        self._data = value
 
 
 @dataclass
@@ -153,10 +194,13 @@ class _Batch:
         for node in self.nodes.values():
             if node.kind == DATASET and node.changed:
                 node.data = dataset_data(node.namespace, node.name, node.facets, node.created_at, node.updated_at)
+        changed = [node for node in self.nodes.values() if node.changed]
+        for node in changed:
+            node.data_json = compact_json(node.data)
         self._write_nodes()
         self._write_edges_runs_events()
-        changed = [node for node in self.nodes.values() if node.changed]
-        return GraphChanges([(node.node_id, node.kind, node.data) for node in changed], list(self.edges))
+        return GraphChanges([(node.node_id, node.kind, node.data, node.data_json) for node in changed],
+                            list(self.edges))
 
     # reading what the batch touches ----------------------------------------------------------------------------
 
@@ -169,8 +213,10 @@ class _Batch:
                 wanted[job_node_id(observation.job.namespace, observation.job.name)] = None
             if observation.run is not None:
                 run_ids[observation.run.run_id] = None
-        columns = (NODES.c.id, NODES.c.node_id, NODES.c.kind, NODES.c.namespace, NODES.c.name, NODES.c.facets,
-                   NODES.c.created_at, NODES.c.updated_at, NODES.c.data)
+        # facets and data as text, decoded only when the batch changes the node (see _Node)
+        columns = (NODES.c.id, NODES.c.node_id, NODES.c.kind, NODES.c.namespace, NODES.c.name,
+                   cast(NODES.c.facets, Text).label("facets"), NODES.c.created_at, NODES.c.updated_at,
+                   cast(NODES.c.data, Text).label("data"))
         for chunk in _chunks(list(wanted)):
             for row in self.connection.execute(select(*columns).where(NODES.c.node_id.in_(chunk))):
                 self.nodes[row.node_id] = _Node(row.id, row.node_id, row.kind, row.namespace, row.name, row.facets,
@@ -299,19 +345,25 @@ class _Batch:
     # writing ---------------------------------------------------------------------------------------------------
 
     def _write_nodes(self) -> None:
+        # data and facets go in as the JSON text encoded above (the graph takes the same bytes), not re-encoded
+        dialect = self.connection.dialect.name
+        encoded = {"data": _json_text(dialect, "data_json"), "facets": _json_text(dialect, "facets_json")}
         new = [node for node in self.nodes.values() if node.new]
         if new:
-            rows = [{"node_id": n.node_id, "kind": n.kind, "namespace": n.namespace, "name": n.name, "data": n.data,
-                     "facets": n.facets, "created_at": n.created_at, "updated_at": n.updated_at} for n in new]
-            returned = self.connection.execute(insert(NODES).returning(NODES.c.id, sort_by_parameter_order=True), rows)
+            rows = [{"node_id": n.node_id, "kind": n.kind, "namespace": n.namespace, "name": n.name,
+                     "data_json": _text(n.data_json), "facets_json": compact_json(n.facets).decode(),
+                     "created_at": n.created_at, "updated_at": n.updated_at} for n in new]
+            statement = insert(NODES).values(encoded).returning(NODES.c.id, sort_by_parameter_order=True)
+            returned = self.connection.execute(statement, rows)
             for node, (row_id,) in zip(new, returned, strict=True):
                 node.id = row_id
         changed = [node for node in self.nodes.values() if node.changed and not node.new]
         if changed:
-            # The SET clause comes from the parameters' column names; row_id is not a column.
+            # The rest of the SET clause comes from the parameters' column names; row_id is not a column.
             self.connection.execute(
-                update(NODES).where(NODES.c.id == bindparam("row_id")),
-                [{"row_id": n.id, "data": n.data, "facets": n.facets, "updated_at": n.updated_at} for n in changed],
+                update(NODES).where(NODES.c.id == bindparam("row_id")).values(encoded),
+                [{"row_id": n.id, "data_json": _text(n.data_json), "facets_json": compact_json(n.facets).decode(),
+                  "updated_at": n.updated_at} for n in changed],
             )
 
     def _write_edges_runs_events(self) -> None:
@@ -343,6 +395,18 @@ class _Batch:
     def _run_row(self, run: _Run) -> dict[str, Any]:
         return {"run_id": run.run_id, "job": self._id(run.job), "state": run.state, "started_at": run.started_at,
                 "ended_at": run.ended_at, "updated_at": run.updated_at, "facets": run.facets}
+
+
+def _json_text(dialect: str, key: str) -> ColumnElement[Any]:
+    """A parameter taking JSON already encoded as text: SQLite stores JSON as that text; PostgreSQL casts it."""
+    parameter = bindparam(key, type_=Text)
+    return parameter if dialect == "sqlite" else cast(parameter, JSON)
+
+
+def _text(encoded: bytes | None) -> str:
+    if encoded is None:
+        raise ValueError("a node's data is encoded before it is written")
+    return encoded.decode()
 
 
 def _chunks(values: list[str]) -> list[list[str]]:

@@ -5,14 +5,12 @@ the lineage graph around a node (``{"graph": [...]}``, plus ``limits`` saying ho
 import asyncio
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from catalog.api.auth import Caller
 from catalog.api.dependencies import Lineage
 from catalog.domain.lineage_graph import MalformedNodeId, UnknownNode
-from catalog.domain.lineage_ownership import foreign_part
 from catalog.domain.openlineage import MalformedLineageEvent
-from catalog.service.lineage import LineageEventTooLarge
+from catalog.service.lineage import ForeignLineage, LineageEventTooLarge
 from mesh_platform.http.bearer import AUTH_RESPONSES, insufficient_scope
 from mesh_platform.http.problems import problem_response
 
@@ -30,14 +28,12 @@ def lineage_router() -> APIRouter:
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}},
     )
     async def ingest(request: Request, lineage: Lineage, caller: Caller) -> Response:
-        # Only the caller's own jobs and datasets: checked before anything is queued (parsing off the event loop).
-        reason = await run_in_threadpool(foreign_part, await request.body(), caller.scopes)
-        if reason is not None:
-            raise insufficient_scope(caller, reason)
-        # Decoding, checking and storing happen on the catalog's ingestion thread, never on the event loop: a
-        # large event does not hold up other requests.
+        # Decoding, checking (only the caller's own jobs and datasets, first) and storing happen on the catalog's
+        # ingestion thread, never on the event loop: a large event does not hold up other requests.
         try:
-            await asyncio.wrap_future(lineage.submit(await request.body()))
+            await asyncio.wrap_future(lineage.submit(await request.body(), caller.scopes))
+        except ForeignLineage as e:
+            raise insufficient_scope(caller, e.scope) from e
         except LineageEventTooLarge as e:
             return problem_response(413, "Event too large", str(e), errors=[{"field": e.part, "reason": str(e)}],
                                     instance=request.url.path)

@@ -92,7 +92,7 @@ class LineageSlice:
 
     def response_json(self) -> bytes:
         """The body of ``GET /api/v1/lineage``: ``{"graph": [...], "limits": {...}}``."""
-        return b'{"graph":[' + self.graph_json + b'],"limits":' + _json(self.limits) + b"}"
+        return b'{"graph":[' + self.graph_json + b'],"limits":' + compact_json(self.limits) + b"}"
 
 
 class LineageGraph:
@@ -119,8 +119,9 @@ class LineageGraph:
 
     # writing ---------------------------------------------------------------------------------------------------
 
-    def put_node(self, node_id: str, kind: NodeKind, data: dict[str, Any]) -> None:
-        """Add a node or replace its data."""
+    def put_node(self, node_id: str, kind: NodeKind, data: dict[str, Any], data_json: bytes | None = None) -> None:
+        """Add a node or replace its data; ``data_json``, if given, is ``data`` already encoded as compact JSON
+        (the store encodes it once for its row and for the graph)."""
         with self._lock:
             index = self._index.get(node_id)
             if index is None:
@@ -130,11 +131,11 @@ class LineageGraph:
                 self._data.append(data)
                 for lists in (self._ins, self._outs, self._adjacent, self._in_json, self._out_json):
                     lists.append([])
-                self._head.append(_head(node_id, kind, data))
+                self._head.append(_head(node_id, kind, data, data_json))
                 self._whole.append(None)
             else:
                 self._data[index] = data
-                self._head[index] = _head(node_id, kind, data)
+                self._head[index] = _head(node_id, kind, data, data_json)
                 self._whole[index] = None
 
     def add_edge(self, origin: str, destination: str) -> bool:
@@ -144,7 +145,7 @@ class LineageGraph:
             if (o, d) in self._edges:
                 return False
             self._edges.add((o, d))
-            edge = _json({"origin": origin, "destination": destination})
+            edge = compact_json({"origin": origin, "destination": destination})
             self._outs[o].append(d)
             self._out_json[o].append(edge)
             self._ins[d].append(o)
@@ -285,10 +286,12 @@ _BETWEEN_EDGES = b'],"outEdges":['
 _END_OF_NODE = b"]}"
 
 
-def _head(node_id: str, kind: NodeKind, data: dict[str, Any]) -> bytes:
+def _head(node_id: str, kind: NodeKind, data: dict[str, Any], data_json: bytes | None = None) -> bytes:
     """The JSON of a node up to its edges (encoded once per change of the node, not per answer)."""
-    return b'{"id":' + _json(node_id) + b',"type":' + _json(kind) + b',"data":' + _json(data) + b',"inEdges":['
+    encoded = compact_json(data) if data_json is None else data_json
+    return b'{"id":' + compact_json(node_id) + b',"type":' + compact_json(kind) + b',"data":' + encoded + b',"inEdges":['
 
 
-def _json(value: Any) -> bytes:
+def compact_json(value: Any) -> bytes:
+    """``value`` as compact UTF-8 JSON, the encoding of every fragment of an answer."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()

@@ -26,6 +26,11 @@ def foreign_part(body: bytes, scopes: frozenset[str]) -> str | None:
         event = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
+    return foreign_scope(event, scopes)
+
+
+def foreign_scope(event: Any, scopes: frozenset[str]) -> str | None:
+    """:func:`foreign_part` of an event already decoded from JSON (anything but an object is left to ingestion)."""
     if not isinstance(event, dict):
         return None
     for needed in sorted(_owners(event)):

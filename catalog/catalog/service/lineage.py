@@ -12,6 +12,7 @@ from typing import Any
 
 from catalog.adapters.lineage_store import SqlLineageStore
 from catalog.domain.lineage_graph import LineageGraph, LineageSlice, parse_node_id
+from catalog.domain.lineage_ownership import foreign_scope
 from catalog.domain.openlineage import LineageObservation, MalformedLineageEvent, parse_event
 
 _MAX_BATCH = 500  # events per transaction of the ingestion thread
@@ -28,6 +29,14 @@ class LineageLimits:
     max_nodes: int = 2000
     max_inputs: int = 1000
     max_outputs: int = 1000
+
+
+class ForeignLineage(PermissionError):
+    """An event writing lineage of someone else's jobs or datasets: the caller lacks ``scope``; nothing is stored."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"the event writes lineage that needs scope {scope!r}")
+        self.scope = scope
 
 
 class LineageEventTooLarge(ValueError):
@@ -75,7 +84,7 @@ class LineageService:
         self._writes = threading.Lock()
         self._queue_lock = threading.Lock()
         self._queue: list[_Ticket] = []
-        self._inbox: list[tuple[bytes, Future[LineageObservation]]] = []
+        self._inbox: list[tuple[bytes, frozenset[str] | None, Future[LineageObservation]]] = []
         self._inbox_changed = threading.Condition()
         self._worker: threading.Thread | None = None
         self.listeners: list[Callable[[list[dict[str, Any]]], None]] = []
@@ -94,12 +103,14 @@ class LineageService:
         self._write([_Ticket(list(zip(observations, payloads, strict=True)))])
         return observations
 
-    def submit(self, body: bytes) -> Future[LineageObservation]:
+    def submit(self, body: bytes, scopes: frozenset[str] | None = None) -> Future[LineageObservation]:
         """Queue the JSON bytes of one event for the ingestion thread; the future completes once it is stored,
-        or fails with :class:`MalformedLineageEvent` or :class:`LineageEventTooLarge` (nothing stored)."""
+        or fails with :class:`ForeignLineage` (with ``scopes``, the caller's: it may post only its own jobs and
+        datasets), :class:`MalformedLineageEvent` or :class:`LineageEventTooLarge` (nothing stored in each case).
+        The body is decoded once, on that thread: the caller's thread (the event loop) never parses it."""
         future: Future[LineageObservation] = Future()
         with self._inbox_changed:
-            self._inbox.append((body, future))
+            self._inbox.append((body, scopes, future))
             if self._worker is None:
                 self._worker = threading.Thread(target=self._drain, name="lineage-ingestion", daemon=True)
                 self._worker.start()
@@ -126,13 +137,18 @@ class LineageService:
                     return
                 received, self._inbox = self._inbox[:_MAX_BATCH], self._inbox[_MAX_BATCH:]
             tickets = []
-            for body, future in received:
+            for body, scopes, future in received:
                 if not future.set_running_or_notify_cancel():
                     continue
                 try:
                     payload = json.loads(body)
                 except (UnicodeDecodeError, json.JSONDecodeError) as e:
                     future.set_exception(MalformedLineageEvent(f"the body is not JSON: {e}"))
+                    continue
+                # Whose lineage it writes is checked before anything else is said about it (as a 403 would be).
+                needed = foreign_scope(payload, scopes) if scopes is not None else None
+                if needed is not None:
+                    future.set_exception(ForeignLineage(needed))
                     continue
                 try:
                     tickets.append(_Ticket([(self.parse(payload), payload)], future=future))

@@ -141,3 +141,33 @@ def test_a_batch_with_one_malformed_event_stores_none_of_it(catalog):
         ])
 
     assert counts(catalog) == before
+
+
+def test_facets_arriving_in_later_batches_are_merged_into_a_stored_dataset_and_survive_a_restart(
+        tmp_path, store_url, catalog_settings_factory):
+    settings = catalog_settings_factory(tmp_path, DATABASE_URL=store_url)
+    schema = {"schema": {"fields": [{"name": "id", "type": "string"}, {"name": "wins", "type": "integer"}]}}
+    documentation = {"documentation": {"description": "Wins per fighter, grüße"}}
+    first = run_event("COMPLETE", str(uuid.uuid4()), "derive.wins", ["fighters"], ["wins"])
+    second = run_event("COMPLETE", str(uuid.uuid4()), "derive.wins", ["fighters"], ["wins"])
+    second["outputs"][0]["facets"] = schema
+    third = run_event("COMPLETE", str(uuid.uuid4()), "derive.wins", ["fighters"], ["wins"])
+    third["outputs"][0]["facets"] = documentation
+
+    def wins(client: TestClient) -> dict:
+        response = client.get("/api/v1/lineage", params={"nodeId": "dataset:octagon.out:wins", "depth": 0})
+        assert response.status_code == 200, response.text
+        return next(node for node in response.json()["graph"] if node["id"] == "dataset:octagon.out:wins")
+
+    with TestClient(create_app(settings), headers=OPERATOR) as client:
+        lineage = client.app.state.lineage
+        lineage.ingest(first)  # stored with no facets, then changed by each later batch
+        lineage.ingest_many([second])
+        lineage.ingest(third)
+        live = wins(client)
+    with TestClient(create_app(settings), headers=OPERATOR) as restarted:
+        stored = wins(restarted)
+
+    assert [field["name"] for field in live["data"]["fields"]] == ["id", "wins"]
+    assert live["data"]["description"] == "Wins per fighter, grüße"
+    assert stored == live
