@@ -3,15 +3,23 @@ read with the replica beside each fighter (the ``stats`` object of ``fighters`` 
 
 The replica has tables of its own (never columns of ``fighters``): roster's facts and stats' copies stay apart, and a
 replay rebuilds the copies without touching a fighter.
+
+Each copy also keeps when roster stored it (``received_at``). A fighter's record in the product changes when its
+own row or its copies change, so the column incremental reads filter on (``updated_at`` of the joined read, what
+``?since=`` on the analytical port compares) is the latest of the fighter's own ``updated_at`` and the receipt times
+of its record and ranking copies: a fighter whose rank or record alone changed is returned, with the new values.
+The record still shows the fighter's own ``updated_at`` (the contract: a replica change does not move it; the
+copies carry their versions in ``record_as_of``/``ranking_as_of``). Receipt time, not stats' ``as_of``: a copy
+arriving late (lag, replay) carries an old ``as_of`` but is news to roster's readers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, and_, delete, insert, select
+from sqlalchemy import DateTime, and_, case, delete, func, insert, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlmodel import Field
 
@@ -23,6 +31,8 @@ from roster.domain.stats_replica import RankingCopy, RecordCopy
 # Where the copies come from: the topics of the product majors in contracts/roster/subscriptions.yaml.
 SOURCES = (RecordUpdatedV1.TOPIC, RankingUpdatedV1.TOPIC)
 REPLICA_FIELD = "stats"  # the fighters product's object holding the replica
+CHANGE_FIELD = "updated_at"  # the product's change timestamp (the analytical server's changeTimestampField)
+_OWN_CHANGE = "fighter_updated_at"  # the fighter's own updated_at, carried beside the joined change time
 _PREFIX = "stats__"  # the replica's columns in the joined read, kept apart from the fighter's own
 
 
@@ -36,6 +46,7 @@ class StatsRecordCopyRow(RosterTable, table=True):
     no_contests: int
     as_of: datetime = Field(sa_type=DateTime(timezone=True))
     source_event_id: str = Field(max_length=64)
+    received_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # None: stored before 0003
 
 
 class StatsRankingCopyRow(RosterTable, table=True):
@@ -44,6 +55,7 @@ class StatsRankingCopyRow(RosterTable, table=True):
     weight_class: str = Field(primary_key=True, max_length=40)
     as_of: datetime = Field(sa_type=DateTime(timezone=True))
     source_event_id: str = Field(max_length=64)
+    received_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # None: stored before 0003
 
 
 class StatsRankedCopyRow(RosterTable, table=True):
@@ -69,11 +81,12 @@ class SqlRecordCopies:
         row = self.session.execute(select(RECORDS).where(RECORDS.c.fighter_id == fighter_id)).mappings().first()
         if row is None:
             return None
-        return RecordCopy(**{**row, "as_of": as_utc(row["as_of"])})
+        held = {name: value for name, value in row.items() if name != "received_at"}
+        return RecordCopy(**{**held, "as_of": as_utc(row["as_of"])})
 
     def put(self, copy: RecordCopy) -> None:
         self.session.execute(delete(RECORDS).where(RECORDS.c.fighter_id == copy.fighter_id))
-        self.session.execute(insert(RECORDS).values(**copy.__dict__))
+        self.session.execute(insert(RECORDS).values(**copy.__dict__, received_at=datetime.now(UTC)))
 
 
 class SqlRankingCopies:
@@ -88,7 +101,8 @@ class SqlRankingCopies:
         for table in (RANKINGS, RANKED):
             self.session.execute(delete(table).where(table.c.weight_class == copy.weight_class))
         self.session.execute(insert(RANKINGS).values(
-            weight_class=copy.weight_class, as_of=copy.as_of, source_event_id=copy.source_event_id))
+            weight_class=copy.weight_class, as_of=copy.as_of, source_event_id=copy.source_event_id,
+            received_at=datetime.now(UTC)))
         if copy.entries:
             self.session.execute(insert(RANKED), [
                 {"weight_class": copy.weight_class, **entry.__dict__} for entry in copy.entries
@@ -108,10 +122,13 @@ class SqlStatsReplicaUnitOfWork(SqlUnitOfWork):
 
 def fighters_with_stats(fighters: SqlTableSource) -> SqlTableSource:
     """The fighters product's source with the replica beside each fighter: the rank shown is the one in the
-    division roster lists the fighter in. Same key, filters and record as ``fighters``, plus the ``stats`` object."""
+    division roster lists the fighter in. Same key, filters and record as ``fighters``, plus the ``stats`` object;
+    the read's ``updated_at`` column is the record's change time, copies included (see the module's docstring)."""
     table = fighters.table
     joined = select(
-        *table.c,
+        *(column for column in table.c if column.name != CHANGE_FIELD),
+        changed_at(table.c[CHANGE_FIELD], RECORDS.c.received_at, RANKINGS.c.received_at).label(CHANGE_FIELD),
+        table.c[CHANGE_FIELD].label(f"{_PREFIX}{_OWN_CHANGE}"),
         RECORDS.c.wins.label(f"{_PREFIX}wins"),
         RECORDS.c.losses.label(f"{_PREFIX}losses"),
         RECORDS.c.draws.label(f"{_PREFIX}draws"),
@@ -131,6 +148,15 @@ def fighters_with_stats(fighters: SqlTableSource) -> SqlTableSource:
     )
 
 
+def changed_at(own: Any, *copies: Any) -> Any:
+    """The latest of ``own`` (never null) and the ``copies``' times (null when there is no copy), in portable SQL
+    (SQLite's ``max(a, b)`` is null when one is; PostgreSQL's ``greatest`` is not)."""
+    latest = own
+    for copied in copies:
+        latest = case((func.coalesce(copied, latest) > latest, copied), else_=latest)
+    return type_coerce(latest, DateTime(timezone=True))
+
+
 def with_replica(
     to_record: Callable[[Mapping[str, Any]], dict[str, Any]],
 ) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
@@ -140,6 +166,7 @@ def with_replica(
     def record(row: Mapping[str, Any]) -> dict[str, Any]:
         own = {name: value for name, value in row.items() if not name.startswith(_PREFIX)}
         copied = {name[len(_PREFIX):]: value for name, value in row.items() if name.startswith(_PREFIX)}
+        own[CHANGE_FIELD] = copied.pop(_OWN_CHANGE)
         result = to_record(own)
         if copied["record_as_of"] is None and copied["ranking_as_of"] is None:
             result[REPLICA_FIELD] = None

@@ -1,5 +1,6 @@
 """Roster shows stats' record and rank of each fighter as a labelled replica, fed by stats' events (reverse ETL)."""
 
+import json
 import shutil
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -129,6 +130,44 @@ def test_filters_and_paging_work_over_the_replica(client, settings, fighter_id):
     assert [item["stats"]["wins"] for item in page["items"]] == [9]
     assert client.get("/data-products/fighters/v1", params={"weight_class": "heavyweight"},
                       headers=bearer(settings)).json()["items"] == []
+
+
+def changed_since(client, settings, since):
+    """The fighters an incremental analytical snapshot ``since`` answers, by id, and that snapshot's time."""
+    response = client.get("/analytical/fighters/v1.ndjson", params={"since": since} if since else None,
+                          headers=bearer(settings))
+    assert response.status_code == 200, response.text
+    records = [json.loads(line) for line in response.text.splitlines() if line]
+    return {record["fighter_id"]: record for record in records}, response.headers["X-Snapshot-Time"]
+
+
+def test_an_incremental_snapshot_returns_a_fighter_whose_replica_alone_changed_with_the_new_values(
+    client, settings, fighter_id
+):
+    other = client.post("/fighters", json={
+        "name": "Aoife Byrne", "nickname": None, "date_of_birth": "1991-02-03", "nationality": "IE",
+        "weight_class": "lightweight", "stance": "southpaw", "height_cm": 168, "reach_cm": 170}).json()["fighter_id"]
+    everyone, taken = changed_since(client, settings, None)
+    assert set(everyone) == {fighter_id, other}
+    own_change = everyone[fighter_id]["updated_at"]
+
+    # Only stats' copy of the record changes, with a version from long ago (stats lagged): news to roster's readers.
+    deliver(client.app, record_event(fighter_id, 9, T0))
+    changed, taken = changed_since(client, settings, taken)
+    assert set(changed) == {fighter_id}
+    assert changed[fighter_id]["stats"]["wins"] == 9
+    assert changed[fighter_id]["updated_at"] == own_change  # the fighter's own change time: the replica's is apart
+
+    # Then only the division's ranking: the fighter comes again, ranked.
+    deliver(client.app, ranking_event("lightweight", [(fighter_id, 1650.5)], T0 + timedelta(seconds=1)))
+    changed, taken = changed_since(client, settings, taken)
+    assert set(changed) == {fighter_id, other}  # the ranking of their division is part of both records
+    assert (changed[fighter_id]["stats"]["rank"], changed[other]["stats"]["rank"]) == (1, None)
+
+    # A replay of stats changes nothing, so nothing is news; the full snapshot agrees with what was returned.
+    deliver(client.app, record_event(fighter_id, 9, T0))
+    assert changed_since(client, settings, taken)[0] == {}
+    assert changed_since(client, settings, None)[0] == changed
 
 
 def test_roster_refuses_to_start_when_its_subscription_is_not_declared_in_its_contracts(store_url, tmp_path):
