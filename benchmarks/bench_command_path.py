@@ -50,7 +50,7 @@ def batch_fighters_per_second(client: httpx.Client, headers: dict[str, str]) -> 
                    for _ in range(BATCH_LINES))
     started = time.perf_counter()
     response = client.post("/fighters/batch", content=body,
-                           headers={**headers, "Content-Type": "application/x-ndjson"})
+                           headers={**headers, "Content-Type": "application/x-ndjson"}, timeout=600)
     elapsed = time.perf_counter() - started
     answers = response.text.splitlines()
     if response.status_code != 200 or len(answers) != BATCH_LINES or any(
