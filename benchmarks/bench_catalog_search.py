@@ -100,21 +100,22 @@ def product(rng: random.Random, number: int) -> DataProduct:
                        f"team-{number % 40}", sorted(set(words(rng, 3).split())), NOW, NOW, versions)
 
 
-def build(url: str) -> float:
-    """Index PRODUCTS synthetic products into a new store at ``url``; the seconds indexing took."""
+def build(url: str) -> tuple[float, float]:
+    """Index PRODUCTS synthetic products into a new store at ``url``; the seconds indexing took, and the CPU seconds
+    of this process in them (all of the work on SQLite; on PostgreSQL the server's is not in it)."""
     engine = create_store_engine(url)
     upgrade_store(engine, MIGRATIONS)
     rng = random.Random(42)
     products = [product(rng, number) for number in range(PRODUCTS)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with Session(engine) as session:
         index = search_index_for(session)
         for start in range(0, PRODUCTS, BATCH):
             index.index_many([search_document(p) for p in products[start: start + BATCH]])
         session.commit()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     engine.dispose()
-    return seconds
+    return seconds, cpu
 
 
 Statement = tuple[str, list[Any]]
@@ -234,7 +235,7 @@ def http_ms(url: str, directory: Path) -> list[float]:
     return timings
 
 
-def engine_rows(label: str, bare_label: str, url: str, build_seconds: float) -> list[str]:
+def engine_rows(label: str, bare_label: str, url: str, built: tuple[float, float]) -> list[str]:
     ours, answer, top20, totals = in_process_ms(url)
     rows = []
     for name, query, filters in QUERIES:
@@ -244,8 +245,9 @@ def engine_rows(label: str, bare_label: str, url: str, build_seconds: float) -> 
                     f"{ROUNDS}, top 20 + facet counts + total | {median:.2f} ms | {bare_label}, the same answer: "
                     f"{base:.2f} ms (top-20 query alone: {alone:.2f} ms, {median / alone:.2f}×) | {median / base:.2f}× "
                     f"| ≤ 2× | {verdict(median <= 2 * base)} |")
-    rows.append(f"| catalog search ({label}): indexing {PRODUCTS:,} products, batches of {BATCH} | {build_seconds:.1f} s "
-                f"| — | — | ≤ 10 s | {verdict(build_seconds <= 10)} |")
+    build_seconds, cpu = built
+    rows.append(f"| catalog search ({label}): indexing {PRODUCTS:,} products, batches of {BATCH} (CPU seconds of the "
+                f"indexing process: {cpu:.1f} s) | {build_seconds:.1f} s | — | — | ≤ 10 s | {verdict(build_seconds <= 10)} |")
     return rows
 
 
