@@ -1,15 +1,20 @@
 """Outbox → Kafka → idempotent subscriber throughput against raw kafka-python producer → consumer on the same
-broker (target ≥ 0.5×), and end-to-end latency p50 at half that load (target ≤ 50 ms).
+broker, at 100 B and 1 KB events (target ≥ 0.7×), and end-to-end latency p50/p99 at half that load (target p50
+≤ 50 ms).
 
 The mesh path is the real one, in two processes as deployed: units of work commit events to a SQLite outbox, the
 OutboxRelay publishes them as CloudEvents, a Subscription in the subscribing domain's process handles each once
 (processed-event row + a state change in its own SQLite store) and commits offsets. Throughput is measured from
-a filled outbox (the relay's start) to the last event handled; the baseline sends the same payloads with a bare
-producer and reads them with a bare consumer. Latency is from a unit of work's commit to the handler.
+a filled outbox (the relay's start) to the last event handled; the baseline sends values of the same size with a
+bare idempotent ``acks=all`` producer and reads them with a bare consumer (no envelope, no store). The two are timed
+alternately. Latency is from a unit of work's commit to the handler, with events committed at half the measured
+mesh throughput (each commit wakes the relay, as in a service); its baseline is a bare producer sending at the same
+rate to a bare consumer in another process (from ``send()`` to ``poll()``).
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import statistics
@@ -18,6 +23,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
 from sqlalchemy import Column, Float, MetaData, String, Table, insert
@@ -35,32 +41,85 @@ from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher, dead_le
 from mesh_platform.testing.ports import free_port
 
 EVENTS = 3000
-PAYLOAD = {"name": "Fighter Name", "weight_class": "lightweight", "status": "active", "padding": "x" * 300}
+SIZES = {"100 B": 100, "1 KB": 1024}
+KEYS = 50
 
 
-def raw_throughput(bootstrap: str) -> float:
+def payload(size: int, index: int) -> dict[str, Any]:
+    """Event data whose JSON encoding is about ``size`` bytes (``n`` and ``sent_at`` included)."""
+    data: dict[str, Any] = {"name": "Fighter Name", "status": "active", "n": index, "sent_at": time.time(),
+                            "padding": ""}
+    data["padding"] = "x" * max(0, size - len(json.dumps(data)))
+    return data
+
+
+def raw_throughput(bootstrap: str, size: int, count: int) -> float:
+    """Events/s of a bare producer → consumer: the same number of values of the same size, keyed alike."""
     topic = f"raw-{uuid.uuid4().hex[:8]}"
     ensure_topics(bootstrap, [topic])  # brokers never auto-create topics
-    producer = KafkaProducer(**kafka_client_kwargs(bootstrap), acks="all", linger_ms=2)
+    producer = KafkaProducer(**kafka_client_kwargs(bootstrap), acks="all", enable_idempotence=True, linger_ms=2)
     consumer = KafkaConsumer(topic, **kafka_client_kwargs(bootstrap), group_id=f"raw-{uuid.uuid4().hex[:6]}",
                              auto_offset_reset="earliest", enable_auto_commit=False)
     consumer.poll(timeout_ms=100)
-    import json
-
     started = time.perf_counter()
-    for index in range(EVENTS):
-        producer.send(topic, value=json.dumps({**PAYLOAD, "n": index}).encode(), key=str(index % 50).encode())
+    for index in range(count):
+        producer.send(topic, value=json.dumps(payload(size, index)).encode(), key=str(index % KEYS).encode())
     producer.flush()
     received = 0
-    while received < EVENTS:
-        received += sum(len(batch) for batch in consumer.poll(timeout_ms=500).values())
+    while received < count:
+        batches = consumer.poll(timeout_ms=500)
+        received += sum(len(batch) for batch in batches.values())
+        if batches:
+            consumer.commit()  # the subscriber commits per batch too
     elapsed = time.perf_counter() - started
     producer.close()
     consumer.close()
-    return EVENTS / elapsed
+    return count / elapsed
 
 
-def run_subscriber(bootstrap: str, workdir: str, domain: str, expected: int, results) -> None:
+def run_raw_consumer(bootstrap: str, topic: str, expected: int, results: Any) -> None:
+    """A bare consumer in its own process: the latency of each value from its ``sent_at`` to its poll."""
+    consumer = KafkaConsumer(topic, **kafka_client_kwargs(bootstrap), group_id=f"raw-{uuid.uuid4().hex[:6]}",
+                             auto_offset_reset="earliest", enable_auto_commit=False)
+    latencies: list[float] = []
+    while len(latencies) < expected:
+        batches = consumer.poll(timeout_ms=500)
+        now = time.time()
+        for records in batches.values():
+            latencies += [now - json.loads(record.value)["sent_at"] for record in records]
+            if len(latencies) == 1:
+                results.put("warmed up")
+        if batches:
+            consumer.commit()
+    consumer.close()
+    results.put(latencies)
+
+
+def raw_latencies(bootstrap: str, size: int, count: int, rate: float) -> list[float]:
+    """Latencies of a bare producer → consumer (other process) sending ``count`` values at ``rate`` per second."""
+    topic = f"raw-{uuid.uuid4().hex[:8]}"
+    ensure_topics(bootstrap, [topic])
+    producer = KafkaProducer(**kafka_client_kwargs(bootstrap), acks="all", enable_idempotence=True, linger_ms=2)
+    results = multiprocessing.get_context("spawn").Queue()
+    consumer = multiprocessing.get_context("spawn").Process(target=run_raw_consumer,
+                                                            args=(bootstrap, topic, count, results))
+    consumer.start()
+    producer.send(topic, value=json.dumps(payload(size, -1)).encode(), key=b"0")
+    assert results.get(timeout=120) == "warmed up"
+    started = time.time()
+    for index in range(count - 1):
+        delay = started + index / rate - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        producer.send(topic, value=json.dumps(payload(size, index)).encode(), key=str(index % KEYS).encode())
+    producer.flush()
+    latencies: list[float] = results.get(timeout=300)
+    consumer.join(30)
+    producer.close()
+    return latencies[1:]
+
+
+def run_subscriber(bootstrap: str, workdir: str, domain: str, expected: int, results: Any) -> None:
     """The subscribing domain, in its own process as deployed: handles events until ``expected`` arrived."""
     metadata = MetaData()
     tables = define_platform_tables(metadata)
@@ -68,22 +127,21 @@ def run_subscriber(bootstrap: str, workdir: str, domain: str, expected: int, res
     engine = create_store_engine(f"sqlite:///{workdir}/{domain}-subscriber.db")
     metadata.create_all(engine)
     latencies: list[float] = []
-    first_handled: list[float] = []
     done = threading.Event()
 
-    def handle(session, message) -> None:
-        if not first_handled:
-            first_handled.append(time.time())
+    def handle(session: Any, message: Any) -> None:
         latency = time.time() - message.data["sent_at"]
         session.execute(insert(seen).values(event_id=message.id, latency=latency))
         latencies.append(latency)
+        if len(latencies) == 1:
+            results.put("warmed up")
         if len(latencies) >= expected:
             done.set()
 
     subscription = Subscription(
         engine=engine, tables=tables, group_id=f"{domain}-subscriber", topics=[f"{domain}.things.v1"],
         handlers={f"octagon.{domain}.thing.changed.v1": handle}, bootstrap_servers=bootstrap,
-        dead_letters=DeadLetterPublisher(bootstrap), poll_timeout_ms=100,
+        dead_letters=DeadLetterPublisher(bootstrap),
     )
     subscription.start()
     results.put("subscribed")
@@ -95,7 +153,7 @@ def run_subscriber(bootstrap: str, workdir: str, domain: str, expected: int, res
 class ProducingDomain:
     """A domain's store with the platform's outbox, and its relay."""
 
-    def __init__(self, bootstrap: str, workdir: Path, domain: str) -> None:
+    def __init__(self, bootstrap: str, workdir: Path, domain: str, size: int) -> None:
         metadata = MetaData()
         tables = define_platform_tables(metadata)
         self.engine = create_store_engine(f"sqlite:///{workdir}/{domain}-producer.db")
@@ -103,37 +161,41 @@ class ProducingDomain:
         self.relay = OutboxRelay(self.engine, tables.outbox, kafka_producer_factory(bootstrap, "bench-relay"))
         self.events = EventFactory(domain, "http://127.0.0.1:8000")
         self.outbox = OutboxWriter(tables.outbox)
+        self.size = size
 
     def commit_event(self, index: int) -> None:
         """One state change's unit of work: its event commits to the outbox."""
         with SqlUnitOfWork(self.engine, self.outbox, self.events, on_commit=self.relay.wake) as uow:
             uow.publish(self.events.create(product="things", major=1, entity="thing", verb="changed",
-                                           key=str(index % 50), data={**PAYLOAD, "n": index, "sent_at": time.time()}))
+                                           key=str(index % KEYS), data=payload(self.size, index)))
             uow.commit()
 
 
-def mesh_run(bootstrap: str, workdir: Path, count: int, rate: float | None) -> tuple[float, list[float]]:
+def mesh_run(bootstrap: str, workdir: Path, count: int, rate: float | None, size: int) -> tuple[float, list[float]]:
     """Deliver ``count`` events; flat out (outbox filled first, then relayed) or committed at ``rate`` per second.
 
     Returns (events per second from the relay's start to the last event handled, handling latencies).
     """
     domain = f"bench{uuid.uuid4().hex[:6]}"
     ensure_topics(bootstrap, [f"{domain}.things.v1", dead_letter_topic(f"{domain}-subscriber")])
-    producing = ProducingDomain(bootstrap, workdir, domain)
+    producing = ProducingDomain(bootstrap, workdir, domain, size)
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     subscriber = context.Process(target=run_subscriber, args=(bootstrap, str(workdir), domain, count, results))
     subscriber.start()
     assert results.get(timeout=60) == "subscribed"
-    producing.commit_event(-1)  # the subscriber joins its group meanwhile
-    time.sleep(3)
+    producing.relay.start()
+    # One event first: timing starts once the subscriber joined its group and handled it, and the relay's producer
+    # is connected (a group join takes seconds on a busy machine; it is no part of the pipeline's speed).
+    producing.commit_event(-1)
+    assert results.get(timeout=120) == "warmed up"
     if rate is None:
+        producing.relay.stop()
         for index in range(count - 1):
             producing.commit_event(index)
         started = time.time()
         producing.relay.start()
     else:
-        producing.relay.start()
         started = time.time()
         for index in range(count - 1):
             delay = started + index / rate - time.time()
@@ -143,17 +205,22 @@ def mesh_run(bootstrap: str, workdir: Path, count: int, rate: float | None) -> t
     finished, latencies = results.get(timeout=300)
     subscriber.join(30)
     producing.relay.stop()
+    producing.engine.dispose()
     if finished is None:
         raise RuntimeError(f"only {len(latencies)} of {count} events were handled")
-    return (count - 1) / (finished - started), latencies
+    return (count - 1) / (finished - started), latencies[1:]  # the first event waited for the group join
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def main(smoke: bool = False) -> list[str]:
     """The rows of this benchmark; ``smoke``: at tiny sizes, only to show it still runs."""
-    global EVENTS
-    if smoke:
-        EVENTS = 100
+    count = 100 if smoke else EVENTS
     attempts = 1 if smoke else 2
+    rows: list[str] = []
     with tempfile.TemporaryDirectory() as workdir:
         external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
         broker = None
@@ -164,23 +231,35 @@ def main(smoke: bool = False) -> list[str]:
             admin = broker.admin_settings
             os.environ.update(KAFKA_SECURITY_PROTOCOL=admin.security_protocol, KAFKA_USERNAME=admin.username or "",
                               KAFKA_PASSWORD=admin.password.get_secret_value() if admin.password else "")
-        bootstrap = external or broker.bootstrap_servers
+        bootstrap = external or (broker.bootstrap_servers if broker else "")
         try:
-            raw = max(raw_throughput(bootstrap) for _ in range(attempts))
-            mesh = max(mesh_run(bootstrap, Path(workdir), EVENTS, None)[0] for _ in range(attempts))
-            half_load = mesh / 2
-            _, latencies = mesh_run(bootstrap, Path(workdir), int(min(half_load, 400) * (1 if smoke else 5)), half_load)
-            p50_ms = statistics.median(latencies) * 1000
+            for label, size in SIZES.items():
+                raw_runs: list[float] = []
+                mesh_runs: list[float] = []
+                for _ in range(attempts):  # alternately, so both see the same machine load
+                    raw_runs.append(raw_throughput(bootstrap, size, count))
+                    mesh_runs.append(mesh_run(bootstrap, Path(workdir), count, None, size)[0])
+                raw, mesh = max(raw_runs), max(mesh_runs)
+                half_load = mesh / 2
+                events = int(min(half_load, 400) * (1 if smoke else 5))
+                _, latencies = mesh_run(bootstrap, Path(workdir), events, half_load, size)
+                bare = raw_latencies(bootstrap, size, events, half_load)
+                p50_ms, p99_ms = statistics.median(latencies) * 1000, percentile(latencies, 0.99) * 1000
+                bare_p50_ms, bare_p99_ms = statistics.median(bare) * 1000, percentile(bare, 0.99) * 1000
+                ratio = mesh / raw
+                rows += [
+                    f"| events ({label}): outbox → Kafka → idempotent subscriber | {mesh:.0f} events/s | raw "
+                    f"kafka-python producer → consumer ({label} values): {raw:.0f} events/s | {ratio:.2f}× | ≥ 0.7× "
+                    f"| {'met' if ratio >= 0.7 else 'missed'} |",
+                    f"| events ({label}): end-to-end latency p50 at half load ({half_load:.0f} events/s; p99 "
+                    f"{p99_ms:.1f} ms) | {p50_ms:.1f} ms | raw kafka-python producer → consumer at the same rate: p50 "
+                    f"{bare_p50_ms:.1f} ms, p99 {bare_p99_ms:.1f} ms | {p50_ms / bare_p50_ms:.2f}× | ≤ 50 ms "
+                    f"| {'met' if p50_ms <= 50 else 'missed'} |",
+                ]
         finally:
             if broker:
                 broker.stop()
-    ratio = mesh / raw
-    return [
-        f"| events: outbox → Kafka → idempotent subscriber | {mesh:.0f} events/s | raw kafka-python producer → consumer: "
-        f"{raw:.0f} events/s | {ratio:.2f}× | ≥ 0.5× | {'met' if ratio >= 0.5 else 'missed'} |",
-        f"| events: end-to-end latency p50 at half load ({half_load:.0f} events/s) | {p50_ms:.1f} ms | — | — | ≤ 50 ms "
-        f"| {'met' if p50_ms <= 50 else 'missed'} |",
-    ]
+    return rows
 
 
 if __name__ == "__main__":

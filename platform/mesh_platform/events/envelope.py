@@ -87,6 +87,11 @@ def from_kafka_record(record: KafkaRecordLike) -> EventMessage:
         raise InvalidEnvelope(f"value is not JSON: {e}") from e
     if not isinstance(data, dict):
         raise InvalidEnvelope(f"event data must be a JSON object, got {type(data).__name__}")
+    key = record.key.decode() if isinstance(record.key, bytes) else (record.key or "")
+    plain = _plain_attributes(headers)
+    if plain is not None:
+        return EventMessage(id=plain["id"], type=plain["type"], source=plain["source"], topic=record.topic, key=key,
+                            time=plain["time"], data=data, dataschema=plain.get("dataschema"))
     try:
         # The SDK reads the attributes; the data was parsed above, so it is not handed the value to parse again.
         event = from_binary(KafkaMessage(headers=headers, key=record.key, value=b""), _FORMAT)
@@ -100,8 +105,34 @@ def from_kafka_record(record: KafkaRecordLike) -> EventMessage:
         type=event.get_type(),
         source=event.get_source(),
         topic=record.topic,
-        key=record.key.decode() if isinstance(record.key, bytes) else (record.key or ""),
+        key=key,
         time=time,
         data=data,
         dataschema=event.get_dataschema(),
     )
+
+
+_PLAIN_HEADERS = frozenset({*REQUIRED_HEADERS, "ce_time", "ce_dataschema", "content-type"})
+
+
+def _plain_attributes(headers: dict[str, bytes]) -> dict[str, Any] | None:
+    """The attributes of a record carrying only the headers the mesh writes, all valid; None for anything else.
+
+    Profiled, the SDK's generic decoding (attribute validation, dateutil's parser) was three quarters of a
+    subscriber's CPU per event. Records the mesh's relay writes are decoded here with the checks the SDK would make
+    of them (non-empty id, source and type; a timezone-aware RFC 3339 time); any other record — extra or
+    upper-case headers, an invalid value — goes through the SDK, which accepts or rejects it with its reason.
+    """
+    if not headers.keys() <= _PLAIN_HEADERS or "ce_time" not in headers:
+        return None
+    try:
+        attributes: dict[str, Any] = {name.removeprefix("ce_"): value.decode() for name, value in headers.items()}
+        time = datetime.fromisoformat(attributes["time"])
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if time.tzinfo is None or not all(attributes.get(name) for name in ("id", "source", "type")):
+        return None
+    if any(name in attributes and not attributes[name] for name in ("dataschema", "content-type")):
+        return None
+    attributes["time"] = time
+    return attributes

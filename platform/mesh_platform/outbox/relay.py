@@ -2,6 +2,13 @@
 
 A row is marked published only after the broker acknowledged it (acks=all), so a broker outage delays events but
 loses none: the rows wait, and the relay retries with back-off — including when the producer cannot even be built.
+
+Batching: a unit of work that wrote outbox rows wakes the relay when it commits (``wake``; ``poll_interval`` is only
+the fallback for rows another process wrote). Each pass claims up to ``batch_size`` rows in id order, sends them all,
+``flush()``es once and marks them published in one ``UPDATE``: under load a pass carries whatever committed while the
+previous one was in flight, and at low load an event goes out as soon as its commit wakes the relay. Producer
+settings: :mod:`mesh_platform.kafka.producer_settings`; the stored payload text is sent as is:
+:mod:`mesh_platform.outbox.encoding`.
 """
 
 from __future__ import annotations
@@ -16,7 +23,9 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 from sqlalchemy import Connection, Engine, Row, Table, func, select, update
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_when_event_set, wait_random_exponential
 
-from mesh_platform.events.envelope import EventMessage, kafka_headers, to_kafka_message
+from mesh_platform.events.envelope import kafka_headers
+from mesh_platform.kafka.producer_settings import relay_producer_settings
+from mesh_platform.outbox.encoding import outbox_record, payload_json_column
 from mesh_platform.store.engine import is_postgresql
 
 # A row of the outbox table, whose columns the relay reads by name.
@@ -56,6 +65,8 @@ class OutboxGate(Protocol):
 def kafka_producer_factory(bootstrap_servers: str | KafkaClientSettings, client_id: str) -> ProducerFactory:
     """Factory of idempotent kafka-python producers (acks=all keeps acknowledged events durable).
 
+    Their settings, and why: :mod:`mesh_platform.kafka.producer_settings`.
+
     ``bootstrap_servers`` is the connection (address and SASL credentials) or a bare address whose credentials come
     from the environment (:func:`mesh_platform.kafka.client.kafka_client_kwargs`).
     """
@@ -66,16 +77,7 @@ def kafka_producer_factory(bootstrap_servers: str | KafkaClientSettings, client_
         from mesh_platform.kafka.client import kafka_client_kwargs
 
         producer: EventProducer = KafkaProducer(
-            **kafka_client_kwargs(bootstrap_servers),
-            client_id=client_id,
-            acks="all",
-            enable_idempotence=True,  # retries never reorder or duplicate within a partition
-            linger_ms=2,
-            retries=5,
-            max_block_ms=10_000,
-            request_timeout_ms=10_000,
-            # Fail fast when the broker is down: the relay's own back-off does the waiting.
-            bootstrap_timeout_ms=5_000,
+            **kafka_client_kwargs(bootstrap_servers), client_id=client_id, **relay_producer_settings()
         )
         return producer
 
@@ -182,8 +184,11 @@ class OutboxRelay:
             # instances, and FOR UPDATE SKIP LOCKED still keeps a row from ever being published twice.
             if not connection.execute(select(func.pg_try_advisory_xact_lock(self._lock_key))).scalar_one():
                 return []
+        # The payload is read as its stored JSON text and sent as is (see mesh_platform.outbox.encoding); only a
+        # gate, which checks the data, needs it parsed.
+        columns = [column for column in self.table.c if column.name != "payload" or self.gate is not None]
         query = (
-            select(self.table)
+            select(*columns, payload_json_column(self.table))
             .where(self.table.c.published_at.is_(None))
             .order_by(self.table.c.id)
             .limit(self.batch_size)
@@ -196,18 +201,7 @@ class OutboxRelay:
         return sorted(connection.execute(query).all(), key=lambda row: row.id)
 
     def _send(self, producer: EventProducer, row: OutboxRow) -> Any:
-        message = to_kafka_message(
-            EventMessage(
-                id=row.event_id,
-                type=row.event_type,
-                source=row.source,
-                topic=row.topic,
-                key=row.message_key,
-                time=row.occurred_at if row.occurred_at.tzinfo else row.occurred_at.replace(tzinfo=UTC),
-                data=row.payload,
-                dataschema=row.dataschema,
-            )
-        )
+        message = outbox_record(row)
         return producer.send(row.topic, value=message.value, key=row.message_key.encode(), headers=kafka_headers(message))
 
     def _record_failure(self, row_ids: list[int], error: Exception) -> None:
