@@ -44,6 +44,7 @@ from rich.text import Text
 
 from octagon_demo.dataset import DemoBout, DemoDataSet
 from octagon_demo.generator import generate_demo_data
+from octagon_demo.replicas import Backlog, ReplicaWatch
 from octagon_demo.report import LoadProblem, LoadReport
 from octagon_demo.sender import (
     BatchLine,
@@ -58,7 +59,12 @@ MAX_WORKERS = 8
 """Requests in flight at once per phase (two phases run together at most)."""
 BATCH_LINES = 250
 """Commands per batch: a few hundred amortise a request and a commit and still show progress every second or so."""
-REQUEST_TIMEOUT_SECONDS = 60.0
+BATCHES_IN_FLIGHT = 2
+"""Batches a phase has in flight: one being run, one ready behind it. A service runs a batch in one transaction and
+its store has one writer at a time (SQLite), so more would only queue there — and, timed out, be sent again."""
+REQUEST_TIMEOUT_SECONDS = 30.0
+BATCH_TIMEOUT_SECONDS = 300.0
+"""How long a batch's answer may take (hundreds of commands on a busy machine) before it is sent again."""
 PROBLEMS_SHOWN = 10
 _ALL = "all"
 
@@ -88,9 +94,9 @@ class CommandKind:
 
 KINDS = {
     "fighters": CommandKind("fighters", "roster", "/fighters", "fighter", batched=True),
-    "cards": CommandKind("cards", "schedule", "/cards", "card", batched=False),
-    "bouts": CommandKind("bouts", "schedule", "/cards/{card_id}/bouts", "bout", batched=False),
-    "results": CommandKind("results", "results", "/bouts/{bout_id}/result", "result", batched=False),
+    "cards": CommandKind("cards", "schedule", "/cards", "card", batched=True),
+    "bouts": CommandKind("bouts", "schedule", "/cards/{card_id}/bouts", "bout", batched=True),
+    "results": CommandKind("results", "results", "/bouts/{bout_id}/result", "result", batched=True),
     "retirements": CommandKind("retirements", "roster", "/fighters/{fighter_id}/retirement", "retirement",
                                batched=True),
 }
@@ -125,8 +131,10 @@ def load_demo_data(
     """
     data = generate_demo_data(seed, scale=scale, today=today or date.today())
     limits = httpx.Limits(max_connections=2 * MAX_WORKERS, max_keepalive_connections=2 * MAX_WORKERS)
-    with httpx.Client(timeout=REQUEST_TIMEOUT_SECONDS, limits=limits, transport=transport) as client:
-        loader = DemoDataLoader(data, urls, CommandSender(client, token), console, workers=workers)
+    timeout = httpx.Timeout(REQUEST_TIMEOUT_SECONDS, read=BATCH_TIMEOUT_SECONDS)
+    with httpx.Client(timeout=timeout, limits=limits, transport=transport) as client:
+        loader = DemoDataLoader(data, urls, CommandSender(client, token), console, workers=workers,
+                                watch=ReplicaWatch(client))
         report = loader.run()
     print_report(report, console)
     return report
@@ -159,6 +167,7 @@ class DemoDataLoader:
         *,
         workers: int = MAX_WORKERS,
         kinds: dict[str, CommandKind] | None = None,
+        watch: ReplicaWatch | None = None,
     ) -> None:
         missing = {"roster", "schedule"} - urls.keys()
         if missing:
@@ -169,6 +178,7 @@ class DemoDataLoader:
         self.console = console
         self.workers = max(1, min(workers, MAX_WORKERS))
         self.kinds = kinds or KINDS
+        self.watch = watch
         self.prefix = idempotency_prefix(data.seed, data.scale)
         self.report = LoadReport(seed=data.seed, scale=data.scale)
         self._lock = threading.Lock()
@@ -197,8 +207,11 @@ class DemoDataLoader:
             cards = phases.submit(self._phase, "cards", _each(self._announcements()))
             fighter_ids = self._ids(fighters.result(), "fighter_id", len(data.fighters))
             card_ids = self._ids(cards.result(), "card_id", len(data.cards))
+            self._await_replica("roster", "schedule")  # bookings name fighters: schedule must know them
             booked = self._phase("bouts", list(self._bookings(fighter_ids, card_ids)))
             bout_ids = self._ids(booked, "bout_id", len(data.bouts))
+            if results:
+                self._await_replica("schedule", "results")  # results name bouts: results must know them
             recorded = phases.submit(self._phase, "results",
                                      _each(self._records(results, bout_ids, fighter_ids)))
             retired = phases.submit(self._phase, "retirements", _each(self._retirements(fighter_ids)))
@@ -207,6 +220,21 @@ class DemoDataLoader:
         self._progress = None
         self.report.seconds = time.monotonic() - began
         return self.report
+
+    def _await_replica(self, upstream: str, downstream: str) -> None:
+        """Wait until ``downstream`` applied every event ``upstream`` published (see :mod:`octagon_demo.replicas`)."""
+        if self.watch is None or self._progress is None:
+            return
+        progress, began = self._progress, time.monotonic()
+        task = progress.add_task(f"{downstream} catching up with {upstream}", total=None)
+
+        def shown(backlog: Backlog) -> None:
+            progress.update(task, description=f"{downstream} catching up with {upstream}: {backlog.total} events")
+
+        note = self.watch.wait((upstream, self.urls[upstream]), self.urls[downstream], shown)
+        progress.update(task, total=1, completed=1)
+        self.report.notes.append(note or f"waited {time.monotonic() - began:.1f}s for {downstream} to apply "
+                                         f"{upstream}'s events")
 
     # What each phase sends: one Order per command, built from the ids the earlier phases got back.
 
@@ -286,7 +314,8 @@ class DemoDataLoader:
             self._progress.start_task(self._tasks[phase])
         send = partial(self._send_batch, kind) if kind.batched else partial(self._send_in_turn, kind)
         parts = list(_chunks(groups, BATCH_LINES)) if kind.batched else groups
-        with ThreadPoolExecutor(self.workers, thread_name_prefix=phase) as requests:
+        in_flight = min(self.workers, BATCHES_IN_FLIGHT) if kind.batched else self.workers
+        with ThreadPoolExecutor(in_flight, thread_name_prefix=phase) as requests:
             accepted = {order.index: body for done in requests.map(send, parts) for order, body in done
                         if body is not None}
         if self._progress is not None:

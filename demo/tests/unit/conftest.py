@@ -56,6 +56,10 @@ class FakeMesh:
     """Answers (or raises for) an HTTP request — a batch as a whole — before the fake handles it: outages."""
     refusal: Callable[[httpx.Request], httpx.Response | None] | None = None
     """Answers one command (single request, or one line of a batch as its single request) instead of the fake."""
+    lags: dict[str, list[int]] = field(default_factory=dict)
+    """Per service, the lags its next ``/ready`` answers report on its subscription (then 0): replicas catching up."""
+    readiness: list[tuple[str, int, int]] = field(default_factory=list)
+    """(service, lag reported, commands received before) of every ``/ready`` answered."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -67,9 +71,22 @@ class FakeMesh:
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         with self._lock:  # the loader sends from several threads
+            if request.url.path == "/ready":
+                return self._ready(request.url.host.removesuffix(".test"))
             if request.url.path.endswith("/batch"):
                 return self._batch(request)
             return self._handle(request)
+
+    def _ready(self, service: str) -> httpx.Response:
+        """Readiness with the event pipeline: nothing pending in the outbox, the subscription's lag per partition."""
+        waiting = self.lags.get(service) or [0]
+        lag = waiting.pop(0)
+        self.readiness.append((service, lag, len(self.requests)))
+        upstream = {"schedule": "roster", "results": "schedule"}.get(service, "stats")
+        return httpx.Response(200, json={"status": "ready", "pipeline": {
+            "outbox": {"pending": 0},
+            "subscriptions": {service: {"lag": lag, "lag_by_partition": {f"{upstream}.product.v1/0": lag}}},
+        }})
 
     def _batch(self, request: httpx.Request) -> httpx.Response:
         """Each line as the single command it stands for; their answers as NDJSON."""

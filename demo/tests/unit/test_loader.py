@@ -136,6 +136,24 @@ def test_commands_come_in_dependency_order(mesh):
     assert last["bouts"] < min(first["result"], first["retirement"])
 
 
+def test_bookings_wait_for_schedule_to_know_the_fighters_and_results_for_results_to_know_the_bouts(mesh):
+    mesh.lags = {"schedule": [3, 1], "results": [2]}
+
+    report = _load(mesh)
+
+    assert report.ok, report.problems[:3]
+    sent = [url for _, url, _ in mesh.requests]
+    caught_up: dict[str, int] = {}
+    for service, lag, before in mesh.readiness:
+        if lag == 0:
+            caught_up.setdefault(service, before)
+    assert [lag for service, lag, _ in mesh.readiness if service == "schedule"][:3] == [3, 1, 0]
+    assert not any(url.endswith("/bouts") for url in sent[:caught_up["schedule"]])
+    assert not any(url.endswith("/result") for url in sent[:caught_up["results"]])
+    assert any(url.endswith("/bouts") for url in sent[caught_up["schedule"]:caught_up["results"]])
+    assert any("schedule to apply roster's events" in note for note in report.notes)
+
+
 def test_each_cards_bouts_come_in_their_order_on_the_card(mesh):
     _load(mesh)
 
