@@ -10,7 +10,7 @@ from catalog.adapters.tables import LineageEventRow
 from catalog.domain.lineage_graph import job_node_id
 from catalog.domain.quality_results import QualityResultRow, latest_results, quality_job_name
 
-EVENTS = LineageEventRow.__table__
+EVENTS = LineageEventRow.__table__  # type: ignore[attr-defined]
 CROSS_PRODUCT_NAMESPACE = "octagon.quality"
 """Where the platform's cross-domain checks run (job ``octagon.quality`` / ``crosscheck.<name>``)."""
 

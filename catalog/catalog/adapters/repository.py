@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
 from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from catalog.adapters.tables import ConsumerRow, DataProductRow, ProductVersionRow, RegistrationRow
 from catalog.domain.model import (
@@ -36,7 +38,7 @@ class SqlRegistryRepository:
             return None
         return self._assemble([row])[0]
 
-    def get_many(self, keys: list[tuple[str, str]]) -> list[DataProduct]:
+    def get_many(self, keys: builtins.list[tuple[str, str]]) -> builtins.list[DataProduct]:
         """The products with these ``(domain, product)`` keys, in the order given (unknown keys are skipped)."""
         if not keys:
             return []
@@ -44,11 +46,11 @@ class SqlRegistryRepository:
         found = {product.key: product for product in self._assemble(list(self.session.scalars(query)))}
         return [found[f"{domain}/{product}"] for domain, product in keys if f"{domain}/{product}" in found]
 
-    def list(self, *, domain: str | None = None, limit: int | None = None, offset: int = 0) -> list[DataProduct]:
+    def list(self, *, domain: str | None = None, limit: int | None = None, offset: int = 0) -> builtins.list[DataProduct]:
         """Products ordered by domain and name, optionally of one domain."""
         query = select(DataProductRow).order_by(DataProductRow.domain, DataProductRow.product)
         if domain:
-            query = query.where(DataProductRow.domain == domain)
+            query = query.where(col(DataProductRow.domain) == domain)
         if limit is not None:
             query = query.limit(limit).offset(offset)
         return self._assemble(list(self.session.scalars(query)))
@@ -56,18 +58,18 @@ class SqlRegistryRepository:
     def count(self, *, domain: str | None = None) -> int:
         query = select(func.count()).select_from(DataProductRow)
         if domain:
-            query = query.where(DataProductRow.domain == domain)
+            query = query.where(col(DataProductRow.domain) == domain)
         return int(self.session.scalar(query) or 0)
 
     def domains(self) -> dict[str, dict[str, int]]:
         """Per domain: how many products and how many versions in each lifecycle state."""
         summary: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for domain, count in self.session.execute(
-            select(DataProductRow.domain, func.count()).group_by(DataProductRow.domain)
+            select(col(DataProductRow.domain), func.count()).group_by(col(DataProductRow.domain))
         ):
             summary[domain]["products"] = int(count)
         for domain, status, count in self.session.execute(
-            select(ProductVersionRow.domain, ProductVersionRow.status, func.count()).group_by(
+            select(col(ProductVersionRow.domain), col(ProductVersionRow.status), func.count()).group_by(
                 ProductVersionRow.domain, ProductVersionRow.status
             )
         ):
@@ -92,7 +94,7 @@ class SqlRegistryRepository:
                 )
             )
 
-    def _assemble(self, rows: list[DataProductRow]) -> list[DataProduct]:
+    def _assemble(self, rows: builtins.list[DataProductRow]) -> builtins.list[DataProduct]:
         if not rows:
             return []
         keys = [(row.domain, row.product) for row in rows]
@@ -119,11 +121,11 @@ class SqlRegistryRepository:
             )
         )
 
-    def registrations(self, *, outcome: RegistrationOutcome | None = None, limit: int = 50) -> list[RegistrationRecord]:
+    def registrations(self, *, outcome: RegistrationOutcome | None = None, limit: int = 50) -> builtins.list[RegistrationRecord]:
         """The newest registration attempts first."""
         query = select(RegistrationRow).order_by(RegistrationRow.id.desc()).limit(limit)  # type: ignore[union-attr]
         if outcome is not None:
-            query = query.where(RegistrationRow.outcome == outcome.value)
+            query = query.where(col(RegistrationRow.outcome) == outcome.value)
         return [
             RegistrationRecord(
                 row.domain, row.product, row.version, RegistrationOutcome(row.outcome), Verdict.from_dict(row.verdict),
@@ -140,8 +142,8 @@ class SqlRegistryRepository:
         """Remember that ``consumer`` consumes ``domain/product`` v``major``; True if it was not known yet."""
         row = self.session.scalars(
             select(ConsumerRow).where(
-                ConsumerRow.kind == kind, ConsumerRow.consumer == consumer, ConsumerRow.domain == domain,
-                ConsumerRow.product == product, ConsumerRow.major == major,
+                col(ConsumerRow.kind) == kind, col(ConsumerRow.consumer) == consumer, col(ConsumerRow.domain) == domain,
+                col(ConsumerRow.product) == product, col(ConsumerRow.major) == major,
             )
         ).first()
         created = row is None
@@ -153,14 +155,15 @@ class SqlRegistryRepository:
             row.last_seen = at
         return _consumer(row), created
 
-    def consumers(self, *, domain: str | None = None, product: str | None = None) -> list[Consumer]:
+    def consumers(self, *, domain: str | None = None, product: str | None = None) -> builtins.list[Consumer]:
         query = select(ConsumerRow).order_by(
-            ConsumerRow.domain, ConsumerRow.product, ConsumerRow.major, ConsumerRow.kind, ConsumerRow.consumer
+            col(ConsumerRow.domain), col(ConsumerRow.product), col(ConsumerRow.major), col(ConsumerRow.kind),
+            col(ConsumerRow.consumer),
         )
         if domain:
-            query = query.where(ConsumerRow.domain == domain)
+            query = query.where(col(ConsumerRow.domain) == domain)
         if product:
-            query = query.where(ConsumerRow.product == product)
+            query = query.where(col(ConsumerRow.product) == product)
         return [_consumer(row) for row in self.session.scalars(query)]
 
 

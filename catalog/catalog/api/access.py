@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.api.auth import Caller
 from catalog.api.clients import clients_router
-from catalog.domain.access import AccessRequest, Grant
+from catalog.domain.access import AccessRequest, AuditEntry, Grant
 from catalog.service.access import AccessService, Forbidden
 from mesh_platform.http.bearer import AUTH_RESPONSES
 
@@ -57,6 +57,7 @@ class AccessRequestPublic(BaseModel):
 
     @classmethod
     def of(cls, request: AccessRequest) -> "AccessRequestPublic":
+        assert request.id is not None  # only stored requests are shown
         return cls(id=request.id, client_id=request.client_id, domain=request.domain, product=request.product,
                    major=request.major, pii=request.pii, purpose=request.purpose, status=request.status,
                    scopes=request.scopes, requested_at=request.requested_at, decided_by=request.decided_by,
@@ -90,9 +91,16 @@ class AuditEntryPublic(BaseModel):
     target: str
     reason: str | None
 
+    @classmethod
+    def of(cls, entry: AuditEntry) -> "AuditEntryPublic":
+        assert entry.id is not None  # only stored entries are read back
+        return cls(id=entry.id, at=entry.at, actor=entry.actor, action=entry.action, target=entry.target,
+                   reason=entry.reason)
+
 
 def access(request: Request) -> AccessService:
-    return request.app.state.access
+    service: AccessService = request.app.state.access
+    return service
 
 
 def access_router() -> APIRouter:
@@ -116,7 +124,7 @@ def access_router() -> APIRouter:
         found = access(request).requests(caller.subject, caller.scopes, status)
         return AccessRequestList(items=[AccessRequestPublic.of(r) for r in found])
 
-    def decide(request_id: int, approve: bool, body: Decision | None, caller, request: Request) -> AccessRequestPublic:
+    def decide(request_id: int, approve: bool, body: Decision | None, caller: Caller, request: Request) -> AccessRequestPublic:
         try:
             decided = access(request).decide(request_id, caller.subject, caller.scopes, approve=approve,
                                              reason=body.reason if body else None)
@@ -163,8 +171,7 @@ def access_router() -> APIRouter:
 
     @router.get("/audit", response_model=list[AuditEntryPublic], summary="The audit log of access, newest first")
     def audit(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditEntryPublic]:
-        return [AuditEntryPublic(id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target, reason=e.reason)
-                for e in access(request).audit_log(limit)]
+        return [AuditEntryPublic.of(entry) for entry in access(request).audit_log(limit)]
 
     router.include_router(protected)
     router.include_router(clients_router())

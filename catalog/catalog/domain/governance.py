@@ -139,7 +139,7 @@ def assess_contract(document: dict[str, Any]) -> tuple[DataProductContract | Non
 def _claimed_identity(document: dict[str, Any]) -> tuple[str, str, int] | None:
     """``(domain, product, major)`` as the document states them, without validating anything else."""
     domain, contract_id, version = document.get("domain"), document.get("id"), document.get("version")
-    if not all(isinstance(value, str) for value in (domain, contract_id, version)):
+    if not (isinstance(domain, str) and isinstance(contract_id, str) and isinstance(version, str)):
         return None
     product = contract_id.removeprefix(f"{domain}.")
     major = version.split(".", 1)[0]

@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from catalog.adapters.access_tables import AccessRequestRow, AuditRow, ClientRow, GrantRow
 from catalog.adapters.signing_key import SigningKey
@@ -155,8 +156,9 @@ class AccessService:
         now = self.clock()
         with self._writes, Session(self.engine) as session:
             existing = session.execute(select(AccessRequestRow).where(
-                AccessRequestRow.client_id == subject, AccessRequestRow.domain == domain,
-                AccessRequestRow.product == product, AccessRequestRow.major == major, AccessRequestRow.pii == pii,
+                col(AccessRequestRow.client_id) == subject, col(AccessRequestRow.domain) == domain,
+                col(AccessRequestRow.product) == product, col(AccessRequestRow.major) == major,
+                col(AccessRequestRow.pii) == pii,
                 AccessRequestRow.status.in_(["pending", "approved"]),  # type: ignore[attr-defined]
             )).scalars().first()
             if existing is not None and (existing.status == "pending" or self._still_granted(session, existing)):
@@ -174,7 +176,7 @@ class AccessService:
         with Session(self.engine) as session:
             query = select(AccessRequestRow).order_by(AccessRequestRow.id.desc())  # type: ignore[union-attr]
             if status:
-                query = query.where(AccessRequestRow.status == status)
+                query = query.where(col(AccessRequestRow.status) == status)
             rows = session.execute(query.limit(1000)).scalars().all()
         return [r for r in map(_request, rows) if may_see(subject, scopes, r)]
 
@@ -222,7 +224,7 @@ class AccessService:
             if not include_revoked:
                 query = query.where(GrantRow.revoked_at.is_(None))  # type: ignore[union-attr]
             if before is not None:
-                query = query.where(GrantRow.id < before)  # type: ignore[operator]
+                query = query.where(col(GrantRow.id) < before)
             rows = list(session.execute(query.limit(limit + 1)).scalars().all())
         following = rows[limit - 1].id if len(rows) > limit else None  # one more row says whether a page follows
         rows = rows[:limit]
@@ -261,14 +263,16 @@ class AccessService:
         except (VerificationError, InvalidHashError):
             return False
 
-    def _audit(self, session: Session, actor: str, action: str, target: str, reason: str | None, detail: dict) -> None:
+    def _audit(
+        self, session: Session, actor: str, action: str, target: str, reason: str | None, detail: dict[str, Any]
+    ) -> None:
         session.add(AuditRow(at=self.clock(), actor=actor, action=action, target=target[:300], reason=reason,
                              detail=detail))
 
     @staticmethod
     def _active_grants(session: Session, client_id: str) -> list[GrantRow]:
         return list(session.execute(select(GrantRow).where(
-            GrantRow.client_id == client_id, GrantRow.revoked_at.is_(None)  # type: ignore[union-attr]
+            col(GrantRow.client_id) == client_id, col(GrantRow.revoked_at).is_(None)
         )).scalars())
 
     def _still_granted(self, session: Session, row: AccessRequestRow) -> bool:

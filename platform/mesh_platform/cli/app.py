@@ -150,7 +150,8 @@ def new_domain(
 def _demo_loader() -> DemoLoader | None:
     """The demo-data loader installed under the ``octagon_mesh.demo`` entry point, if any."""
     for entry in entry_points(group=DEMO_ENTRY_POINT_GROUP):
-        return entry.load()
+        loader: DemoLoader = entry.load()
+        return loader
     return None
 
 

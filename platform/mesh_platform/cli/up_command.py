@@ -10,6 +10,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, Protocol
 
 import httpx
 from rich.console import Console
@@ -45,8 +46,16 @@ from mesh_platform.launcher.supervisor import LaunchError, Supervisor, claim_run
 from mesh_platform.launcher.topology import ServiceSpec, discover_services, service_environment, with_replicas
 from mesh_platform.private_paths import private_directory
 
-DemoLoader = Callable[[dict[str, str], Callable[[], str], Console], None]
-"""Loads demo data through the services' APIs: (service URLs, a source of fresh operator tokens, console)."""
+
+class DemoLoader(Protocol):
+    """Loads demo data through the services' APIs: (service URLs, a source of fresh operator tokens, console);
+    ``seed`` and ``scale`` choose the data set (``mesh seed`` passes them, ``mesh up`` keeps the defaults)."""
+
+    def __call__(
+        self, urls: dict[str, str], token: Callable[[], str], console: Console, *, seed: int = ..., scale: float = ...
+    ) -> object: ...
+
+
 CATALOG = "catalog"
 APPROVAL_REASON = "approved by mesh up for the local demo mesh"
 
@@ -224,7 +233,7 @@ def _stop_services(supervisor: Supervisor, console: Console) -> None:
         supervisor.stop_all()
 
 
-def _credentials_environment(spec: ServiceSpec, clients: dict[str, dict], run_dir: Path) -> dict[str, str]:
+def _credentials_environment(spec: ServiceSpec, clients: dict[str, dict[str, Any]], run_dir: Path) -> dict[str, str]:
     """Each service's own client id and secret; the catalog gets the file of clients to register."""
     if spec.name == CATALOG:
         return {"CATALOG_CLIENTS_FILE": str(run_dir / "clients.json"),
@@ -241,7 +250,7 @@ def _products_with_personal_data() -> set[tuple[str, str]]:
         return set()
 
 
-def _registered_products(catalog_url: str, domains: list[str], timeout: float = 30.0) -> dict:
+def _registered_products(catalog_url: str, domains: list[str], timeout: float = 30.0) -> dict[str, Any]:
     """The catalog's products once every product major the domains' contracts declare is registered (services
     register in the background at start-up)."""
     try:
@@ -250,7 +259,9 @@ def _registered_products(catalog_url: str, domains: list[str], timeout: float = 
         expected = set()
     deadline = time.monotonic() + timeout
     while True:
-        products = httpx.get(f"{catalog_url}/api/v1/data-products", params={"limit": 1000}, timeout=10).json()
+        products: dict[str, Any] = httpx.get(
+            f"{catalog_url}/api/v1/data-products", params={"limit": 1000}, timeout=10
+        ).json()
         registered = {(p["domain"], p["product"], major) for p in products["items"] for major in p.get("majors", [])}
         complete = registered >= expected and {p["domain"] for p in products["items"]} >= set(domains)
         if complete or time.monotonic() > deadline:
@@ -275,7 +286,7 @@ def _grant_demo_access(catalog_url: str, run_dir: Path, domains: list[str], cons
                             json={"domain": product["domain"], "product": product["product"], "major": major,
                                   "pii": wants_pii, "purpose": "explore the demo mesh"},
                         )
-            approved: list[dict] = []
+            approved: list[dict[str, Any]] = []
             quiet_rounds = 0
             deadline = time.monotonic() + 20
             # The services' own requests arrive from their start-up; approve until four rounds bring nothing new.

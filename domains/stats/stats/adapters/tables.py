@@ -50,7 +50,7 @@ class FighterRecordRow(StatsTable, FighterRecord, table=True):
     """The ``fighter-records`` product: every field from the domain's record; here only what SQL needs beyond it."""
 
     __tablename__ = "fighter_records"
-    model_config = {"frozen": False}  # type: ignore[assignment]  # rows are loaded and changed by the ORM
+    model_config = {"frozen": False}  # rows are loaded and changed by the ORM
 
     fighter_id: str = Field(primary_key=True, max_length=36)
     weight_class: str = Field(max_length=40, index=True)
@@ -61,10 +61,11 @@ class RankingRow(StatsTable, Ranking, table=True):
     """The ``rankings`` product: every field from the domain's ranking; here only what SQL needs beyond it."""
 
     __tablename__ = "rankings"
-    model_config = {"frozen": False}  # type: ignore[assignment]  # rows are loaded and changed by the ORM
+    model_config = {"frozen": False}  # rows are loaded and changed by the ORM
 
     weight_class: str = Field(primary_key=True, max_length=40)
-    entries: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    # Stored as JSON: the entries as mappings, where the domain model holds RankingEntry values.
+    entries: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))  # type: ignore[assignment]
     updated_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
 
 
@@ -91,5 +92,5 @@ PLATFORM_TABLES = define_platform_tables(StatsTable.metadata)
 # What `POST /admin/replay` empties: everything derived from events. The announcement log and the outbox stay —
 # they describe what subscribers of stats' topics have already received.
 REBUILT_TABLES = [
-    FighterReplicaRow.__table__, ResultReplicaRow.__table__, FighterRecordRow.__table__, RankingRow.__table__,
+    FighterReplicaRow.__table__, ResultReplicaRow.__table__, FighterRecordRow.__table__, RankingRow.__table__,  # type: ignore[attr-defined]
 ]
