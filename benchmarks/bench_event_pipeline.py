@@ -241,7 +241,7 @@ def main(smoke: bool = False) -> list[str]:
                     mesh_runs.append(mesh_run(bootstrap, Path(workdir), count, None, size)[0])
                 raw, mesh = max(raw_runs), max(mesh_runs)
                 half_load = mesh / 2
-                events = int(min(half_load, 400) * (1 if smoke else 5))
+                events = max(20, int(min(half_load, 400) * (1 if smoke else 5)))
                 _, latencies = mesh_run(bootstrap, Path(workdir), events, half_load, size)
                 bare = raw_latencies(bootstrap, size, events, half_load)
                 p50_ms, p99_ms = statistics.median(latencies) * 1000, percentile(latencies, 0.99) * 1000
