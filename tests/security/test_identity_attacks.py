@@ -10,6 +10,7 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,6 +28,7 @@ from catalog.settings import CatalogSettings
 from mesh_platform.auth import ClientCredentials, OidcDiscovery
 from mesh_platform.contracts.documents import read_document
 from mesh_platform.testing.ports import free_port
+from mesh_platform.testing.postgres import admin_url, create_database, drop_database
 from roster.app import create_app as create_roster
 from roster.settings import RosterSettings
 
@@ -94,8 +96,23 @@ class Mesh:
                           headers=headers)
 
 
-@pytest.fixture
-def mesh(store_url, tmp_path):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store_url(request, tmp_path_factory) -> Iterator[str]:
+    """Roster's store for the module's services: a SQLite file, then a real PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('roster-store') / 'store.db'}"
+        return
+    url = create_database(admin_url())
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def mesh(store_url, tmp_path_factory) -> Iterator[Mesh]:
+    """A catalog and a roster served once per store and shared by the module's attacks: every attack is a
+    request that must be refused, so none changes what the next one meets (the grant lifecycle test revokes
+    what it grants)."""
+    tmp_path = tmp_path_factory.mktemp("identity")
     catalog_dir, roster_dir = tmp_path / "catalog", tmp_path / "roster"
     catalog_dir.mkdir()
     roster_dir.mkdir()
