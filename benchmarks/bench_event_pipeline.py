@@ -60,7 +60,11 @@ def raw_throughput(bootstrap: str, size: int, count: int) -> float:
     producer = KafkaProducer(**kafka_client_kwargs(bootstrap), acks="all", enable_idempotence=True, linger_ms=2)
     consumer = KafkaConsumer(topic, **kafka_client_kwargs(bootstrap), group_id=f"raw-{uuid.uuid4().hex[:6]}",
                              auto_offset_reset="earliest", enable_auto_commit=False)
-    consumer.poll(timeout_ms=100)
+    deadline = time.monotonic() + 120
+    while not consumer.assignment():  # timing starts once the group is joined, as for the mesh
+        consumer.poll(timeout_ms=100)
+        if time.monotonic() > deadline:
+            raise RuntimeError("the raw consumer joined no group within 120 s")
     started = time.perf_counter()
     for index in range(count):
         producer.send(topic, value=json.dumps(payload(size, index)).encode(), key=str(index % KEYS).encode())
