@@ -22,6 +22,7 @@ from mesh_platform.settings import ServiceSettings
 from mesh_platform.store.migrations import create_platform_tables, drop_platform_tables, run_migrations
 from mesh_platform.store.platform_tables import define_platform_tables
 from mesh_platform.store.product_source import SqlTableSource
+from mesh_platform.store.replica_rows import store_newer
 from mesh_platform.store.stored_product import Announcements, StoredProduct, columns_of, entity_of, record_of
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
 from mesh_platform.subscriptions.messages import ConsumedData, ConsumedEvent
@@ -42,6 +43,8 @@ __all__ = [
     "columns_of",
     "entity_of",
     "record_of",
+    # a replica of another domain's records, kept at the newest version seen (concurrent writers absorbed)
+    "store_newer",
     "create_platform_tables",
     "define_platform_tables",
     "drop_platform_tables",

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mesh_platform.domain_api import as_utc, columns_of, entity_of
+from mesh_platform.domain_api import columns_of, entity_of, store_newer
 from results.adapters.tables import BoutReplicaRow, BoutResultRow
 from results.domain.exceptions import ResultAlreadyRecorded
 from results.domain.model import BoutResult, BoutSnapshot
@@ -41,19 +41,5 @@ class SqlBoutReplica:
         return BoutSnapshot(**columns)
 
     def upsert(self, bout: BoutSnapshot, version: datetime) -> None:
-        row = self.session.get(BoutReplicaRow, bout.bout_id)
-        if row is None:
-            try:
-                with self.session.begin_nested():
-                    self.session.add(BoutReplicaRow(version=version, **bout.__dict__))
-                return
-            except IntegrityError:
-                # Another writer (the HTTP lookup, the other instance) stored this bout meanwhile: compare versions.
-                row = self.session.get(BoutReplicaRow, bout.bout_id, populate_existing=True)
-                if row is None:
-                    raise
-        if as_utc(row.version) <= as_utc(version):  # an older state never wins
-            for name, value in bout.__dict__.items():
-                setattr(row, name, value)
-            row.version = version
+        store_newer(self.session, BoutReplicaRow, bout.bout_id, bout.__dict__, version)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from mesh_platform.domain_api import as_utc, columns_of, entity_of
+from mesh_platform.domain_api import columns_of, entity_of, store_newer
 from schedule.adapters.tables import BoutRow, CardRow, FighterReplicaRow
 from schedule.domain.model import Bout, EventCard, FighterSnapshot
 
@@ -64,9 +64,4 @@ class SqlFighterReplica:
         return FighterSnapshot(**{name: getattr(row, name) for name in FighterSnapshot.__dataclass_fields__})
 
     def upsert(self, fighter: FighterSnapshot, version: datetime) -> None:
-        row = self.session.get(FighterReplicaRow, fighter.fighter_id)
-        if row is None:
-            self.session.add(FighterReplicaRow(version=version, **asdict(fighter)))
-        elif as_utc(row.version) <= as_utc(version):  # an older state never wins
-            for name, value in {**asdict(fighter), "version": version}.items():
-                setattr(row, name, value)
+        store_newer(self.session, FighterReplicaRow, fighter.fighter_id, asdict(fighter), version)
