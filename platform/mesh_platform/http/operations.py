@@ -134,8 +134,9 @@ def operations_router(
     """
     router = APIRouter(tags=["operations"])
 
+    # Answered on the event loop itself: liveness must not queue behind the thread pool's blocking work.
     @router.get("/health", summary="Liveness")
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
         return {"status": "ok"}
 
     @router.get("/ready", summary="Readiness: store and broker reachable", responses=_READINESS_RESPONSES)
