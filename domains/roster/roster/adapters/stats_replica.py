@@ -9,8 +9,8 @@ own row or its copies change, so the column incremental reads filter on (``updat
 ``?since=`` on the analytical port compares) is the latest of the fighter's own ``updated_at`` and the receipt times
 of its record and ranking copies: a fighter whose rank or record alone changed is returned, with the new values.
 The record still shows the fighter's own ``updated_at`` (the contract: a replica change does not move it; the
-copies carry their versions in ``record_as_of``/``ranking_as_of``). Receipt time, not stats' ``as_of``: a copy
-arriving late (lag, replay) carries an old ``as_of`` but is news to roster's readers.
+copies carry their versions in ``record_as_of``/``ranking_as_of``). Receipt time, not stats' ``version``: a copy
+arriving late (lag, replay) carries an old ``version`` but is news to roster's readers.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class StatsRecordCopyRow(RosterTable, table=True):
     losses: int
     draws: int
     no_contests: int
-    as_of: datetime = Field(sa_type=DateTime(timezone=True))
+    version: datetime = Field(sa_type=DateTime(timezone=True))  # stats' updated_at of the copy
     source_event_id: str = Field(max_length=64)
     received_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # None: stored before 0003
 
@@ -53,7 +53,7 @@ class StatsRankingCopyRow(RosterTable, table=True):
     __tablename__ = "stats_ranking_copies"
 
     weight_class: str = Field(primary_key=True, max_length=40)
-    as_of: datetime = Field(sa_type=DateTime(timezone=True))
+    version: datetime = Field(sa_type=DateTime(timezone=True))  # stats' updated_at of the copy
     source_event_id: str = Field(max_length=64)
     received_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # None: stored before 0003
 
@@ -82,7 +82,7 @@ class SqlRecordCopies:
         if row is None:
             return None
         held = {name: value for name, value in row.items() if name != "received_at"}
-        return RecordCopy(**{**held, "as_of": as_utc(row["as_of"])})
+        return RecordCopy(**{**held, "version": as_utc(row["version"])})
 
     def put(self, copy: RecordCopy) -> None:
         self.session.execute(delete(RECORDS).where(RECORDS.c.fighter_id == copy.fighter_id))
@@ -93,15 +93,15 @@ class SqlRankingCopies:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def as_of(self, weight_class: str) -> datetime | None:
-        held = self.session.execute(select(RANKINGS.c.as_of).where(RANKINGS.c.weight_class == weight_class)).scalar()
+    def version(self, weight_class: str) -> datetime | None:
+        held = self.session.execute(select(RANKINGS.c.version).where(RANKINGS.c.weight_class == weight_class)).scalar()
         return as_utc(held) if held is not None else None
 
     def put(self, copy: RankingCopy) -> None:
         for table in (RANKINGS, RANKED):
             self.session.execute(delete(table).where(table.c.weight_class == copy.weight_class))
         self.session.execute(insert(RANKINGS).values(
-            weight_class=copy.weight_class, as_of=copy.as_of, source_event_id=copy.source_event_id,
+            weight_class=copy.weight_class, version=copy.version, source_event_id=copy.source_event_id,
             received_at=datetime.now(UTC)))
         if copy.entries:
             self.session.execute(insert(RANKED), [
@@ -133,10 +133,10 @@ def fighters_with_stats(fighters: SqlTableSource) -> SqlTableSource:
         RECORDS.c.losses.label(f"{_PREFIX}losses"),
         RECORDS.c.draws.label(f"{_PREFIX}draws"),
         RECORDS.c.no_contests.label(f"{_PREFIX}no_contests"),
-        RECORDS.c.as_of.label(f"{_PREFIX}record_as_of"),
+        RECORDS.c.version.label(f"{_PREFIX}record_as_of"),
         RANKED.c.rank.label(f"{_PREFIX}rank"),
         RANKED.c.rating.label(f"{_PREFIX}rating"),
-        RANKINGS.c.as_of.label(f"{_PREFIX}ranking_as_of"),
+        RANKINGS.c.version.label(f"{_PREFIX}ranking_as_of"),
     ).select_from(
         table.outerjoin(RECORDS, RECORDS.c.fighter_id == fighters.key_column)
         .outerjoin(RANKINGS, RANKINGS.c.weight_class == table.c.weight_class)

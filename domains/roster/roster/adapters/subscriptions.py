@@ -23,7 +23,7 @@ def on_record(uow: SqlStatsReplicaUnitOfWork, record: RecordUpdatedV1) -> None:
             losses=record.losses,
             draws=record.draws,
             no_contests=record.no_contests,
-            as_of=record.updated_at,  # stats' version of the record, not the event's arrival
+            version=record.updated_at,  # stats' version of the record, not the event's arrival
             source_event_id=record.envelope.id,
         ),
         uow,
@@ -33,7 +33,7 @@ def on_record(uow: SqlStatsReplicaUnitOfWork, record: RecordUpdatedV1) -> None:
 def on_ranking(uow: SqlStatsReplicaUnitOfWork, ranking: RankingUpdatedV1) -> None:
     entries = tuple(RankedCopy(entry.fighter_id, entry.rank, entry.rating) for entry in ranking.entries)
     stats_replica.ranking_published(
-        RankingCopy(ranking.weight_class, entries, as_of=ranking.updated_at, source_event_id=ranking.envelope.id), uow
+        RankingCopy(ranking.weight_class, entries, version=ranking.updated_at, source_event_id=ranking.envelope.id), uow
     )
 
 

@@ -20,12 +20,12 @@ class RecordCopy:
     losses: int
     draws: int
     no_contests: int
-    as_of: datetime  # stats' updated_at of this record: the version held
+    version: datetime  # stats' updated_at of this record: the version held
     source_event_id: str
 
     def replaces(self, held: RecordCopy | None) -> bool:
         """Whether this copy is newer than the one ``held`` (an equal or older version changes nothing)."""
-        return held is None or self.as_of > held.as_of
+        return held is None or self.version > held.version
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,9 @@ class RankingCopy:
 
     weight_class: str
     entries: tuple[RankedCopy, ...]
-    as_of: datetime  # stats' updated_at of this ranking: the version held
+    version: datetime  # stats' updated_at of this ranking: the version held
     source_event_id: str
 
-    def replaces(self, held_as_of: datetime | None) -> bool:
-        """Whether this copy is newer than the ranking held (as of ``held_as_of``)."""
-        return held_as_of is None or self.as_of > held_as_of
+    def replaces(self, held_version: datetime | None) -> bool:
+        """Whether this copy is newer than the ranking held (at ``held_version``)."""
+        return held_version is None or self.version > held_version

@@ -17,7 +17,7 @@ class RecordCopies(Protocol):
 
 
 class RankingCopies(Protocol):
-    def as_of(self, weight_class: str) -> datetime | None:
+    def version(self, weight_class: str) -> datetime | None:
         """The version of the division's ranking held, or None."""
         ...
 
@@ -44,7 +44,7 @@ def record_published(copy: RecordCopy, uow: StatsReplicaUnitOfWork) -> bool:
 
 def ranking_published(copy: RankingCopy, uow: StatsReplicaUnitOfWork) -> bool:
     """Stats published a division's ranking: hold it unless a newer version is held. Whether it was taken."""
-    if not copy.replaces(uow.rankings.as_of(copy.weight_class)):
+    if not copy.replaces(uow.rankings.version(copy.weight_class)):
         return False
     uow.rankings.put(copy)
     return True

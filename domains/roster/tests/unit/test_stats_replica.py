@@ -23,9 +23,9 @@ class FakeRankingCopies:
     def __init__(self) -> None:
         self.held: dict[str, RankingCopy] = {}
 
-    def as_of(self, weight_class):
+    def version(self, weight_class):
         held = self.held.get(weight_class)
-        return held.as_of if held else None
+        return held.version if held else None
 
     def put(self, copy):
         self.held[copy.weight_class] = copy
@@ -37,8 +37,8 @@ class FakeUnitOfWork:
         self.rankings = FakeRankingCopies()
 
 
-def record(wins, as_of, event="e1"):
-    return RecordCopy("f1", wins=wins, losses=1, draws=0, no_contests=0, as_of=as_of, source_event_id=event)
+def record(wins, version, event="e1"):
+    return RecordCopy("f1", wins=wins, losses=1, draws=0, no_contests=0, version=version, source_event_id=event)
 
 
 def test_a_newer_record_replaces_the_copy_with_stats_figures_not_a_sum():
