@@ -114,6 +114,7 @@ class LineageGraph:
         self._in_json: list[list[bytes]] = []  # JSON of each edge, beside _ins
         self._out_json: list[list[bytes]] = []
         self._head: list[bytes] = []  # '{"id":…,"type":…,"data":…,"inEdges":['
+        self._id_json: list[bytes] = []  # each node id as JSON, for its head and its edges
         self._whole: list[bytes | None] = []  # the node with all its edges
         self._edges: set[tuple[int, int]] = set()
 
@@ -131,11 +132,12 @@ class LineageGraph:
                 self._data.append(data)
                 for lists in (self._ins, self._outs, self._adjacent, self._in_json, self._out_json):
                     lists.append([])
-                self._head.append(_head(node_id, kind, data, data_json))
+                self._id_json.append(compact_json(node_id))
+                self._head.append(_head(self._id_json[-1], kind, data, data_json))
                 self._whole.append(None)
             else:
                 self._data[index] = data
-                self._head[index] = _head(node_id, kind, data, data_json)
+                self._head[index] = _head(self._id_json[index], kind, data, data_json)
                 self._whole[index] = None
 
     def add_edge(self, origin: str, destination: str) -> bool:
@@ -145,7 +147,7 @@ class LineageGraph:
             if (o, d) in self._edges:
                 return False
             self._edges.add((o, d))
-            edge = compact_json({"origin": origin, "destination": destination})
+            edge = b'{"origin":' + self._id_json[o] + b',"destination":' + self._id_json[d] + b"}"
             self._outs[o].append(d)
             self._out_json[o].append(edge)
             self._ins[d].append(o)
@@ -286,12 +288,19 @@ _BETWEEN_EDGES = b'],"outEdges":['
 _END_OF_NODE = b"]}"
 
 
-def _head(node_id: str, kind: NodeKind, data: dict[str, Any], data_json: bytes | None = None) -> bytes:
+_KIND_JSON = {DATASET: b'"DATASET"', JOB: b'"JOB"'}
+
+
+def _head(id_json: bytes, kind: NodeKind, data: dict[str, Any], data_json: bytes | None = None) -> bytes:
     """The JSON of a node up to its edges (encoded once per change of the node, not per answer)."""
     encoded = compact_json(data) if data_json is None else data_json
-    return b'{"id":' + compact_json(node_id) + b',"type":' + compact_json(kind) + b',"data":' + encoded + b',"inEdges":['
+    return b'{"id":' + id_json + b',"type":' + _KIND_JSON[kind] + b',"data":' + encoded + b',"inEdges":['
+
+
+# One encoder for every call: json.dumps with options builds a new encoder each time.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def compact_json(value: Any) -> bytes:
     """``value`` as compact UTF-8 JSON, the encoding of every fragment of an answer."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODE(value).encode()

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from catalog.domain.lineage_graph import dataset_node_id, job_node_id
 
 EventKind = Literal["RUN", "DATASET", "JOB"]
 RUN_STATES = ("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER")
@@ -45,6 +48,11 @@ class JobRef:
     name: str
     facets: dict[str, Any] = field(default_factory=dict)
 
+    @cached_property
+    def node_id(self) -> str:
+        """Its Marquez node id (``job:<namespace>:<name>``)."""
+        return job_node_id(self.namespace, self.name)
+
 
 @dataclass(frozen=True)
 class RunRef:
@@ -67,7 +75,13 @@ class LineageObservation:
 
     @property
     def datasets(self) -> tuple[DatasetRef, ...]:
+        """The dataset of a DatasetEvent, else the inputs then the outputs."""
         return (self.dataset,) if self.dataset else self.inputs + self.outputs
+
+    @cached_property
+    def dataset_ids(self) -> tuple[str, ...]:
+        """The Marquez node ids of :attr:`datasets`, in their order."""
+        return tuple([dataset_node_id(d.namespace, d.name) for d in self.datasets])
 
 
 Facets = dict[str, dict[str, Any]]
@@ -134,6 +148,11 @@ class _DatasetEvent(_BaseEvent):
     dataset: _Named
 
 
+_MODELS: dict[EventKind, type[_RunEvent] | type[_JobEvent] | type[_DatasetEvent]] = {
+    "RUN": _RunEvent, "JOB": _JobEvent, "DATASET": _DatasetEvent,
+}
+
+
 def event_kind(payload: dict[str, Any]) -> EventKind:
     """Which kind of event ``payload`` is, the way Marquez tells them apart."""
     schema_url = payload.get("schemaURL")
@@ -156,7 +175,7 @@ def parse_event(payload: Any) -> LineageObservation:
     if not isinstance(payload, dict):
         raise MalformedLineageEvent(f"an OpenLineage event is a JSON object, found {type(payload).__name__}")
     kind = event_kind(payload)
-    model = {"RUN": _RunEvent, "JOB": _JobEvent, "DATASET": _DatasetEvent}[kind]
+    model = _MODELS[kind]
     try:
         event = model.model_validate(payload)
     except ValidationError as e:

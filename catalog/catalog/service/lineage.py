@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from catalog.adapters.lineage_store import SqlLineageStore
+from catalog.adapters.lineage_store import Received, SqlLineageStore
 from catalog.domain.lineage_graph import LineageGraph, LineageSlice, parse_node_id
 from catalog.domain.lineage_ownership import foreign_scope
 from catalog.domain.openlineage import LineageObservation, MalformedLineageEvent, parse_event
@@ -54,7 +54,7 @@ class LineageEventTooLarge(ValueError):
 class _Ticket:
     """Events waiting to be written, and what became of them."""
 
-    items: list[tuple[LineageObservation, dict[str, Any]]]
+    items: list[Received]
     done: bool = False
     error: BaseException | None = None
     future: Future[LineageObservation] | None = None
@@ -94,13 +94,14 @@ class LineageService:
         """Store an OpenLineage event; :class:`MalformedLineageEvent` or :class:`LineageEventTooLarge` (nothing
         stored) if it is not one the catalog takes."""
         observation = self.parse(payload)
-        self._write([_Ticket([(observation, payload)])])
+        self._write([_Ticket([(observation, payload, None)])])
         return observation
 
     def ingest_many(self, payloads: Sequence[dict[str, Any]]) -> list[LineageObservation]:
         """Store several events in one transaction, in order; if any is refused, none is stored."""
         observations = [self.parse(payload) for payload in payloads]
-        self._write([_Ticket(list(zip(observations, payloads, strict=True)))])
+        self._write([_Ticket([(observation, payload, None)
+                                  for observation, payload in zip(observations, payloads, strict=True)])])
         return observations
 
     def submit(self, body: bytes, scopes: frozenset[str] | None = None) -> Future[LineageObservation]:
@@ -151,7 +152,7 @@ class LineageService:
                     future.set_exception(ForeignLineage(needed))
                     continue
                 try:
-                    tickets.append(_Ticket([(self.parse(payload), payload)], future=future))
+                    tickets.append(_Ticket([(self.parse(payload), payload, body)], future=future))
                 except Exception as e:  # refused (or failed) alone: the others of the batch go on
                     future.set_exception(e)
             if tickets:
@@ -190,12 +191,12 @@ class LineageService:
         for ticket in tickets:
             ticket.done = True
 
-    def _commit_together(self, items: list[tuple[LineageObservation, dict[str, Any]]]) -> None:
+    def _commit_together(self, items: list[Received]) -> None:
         with self.store.engine.begin() as connection:
             changes = self.store.record(connection, items, self.clock())
         changes.apply(self.graph)
         for listener in self.listeners:
-            listener([payload for _, payload in items])
+            listener([payload for _, payload, _ in items])
 
     def lineage(self, node_id: str, depth: int | None = None, *, max_nodes: int | None = None) -> LineageSlice:
         """Marquez's lineage graph around ``node_id``; :class:`MalformedNodeId` or :class:`UnknownNode` if it

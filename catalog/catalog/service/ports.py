@@ -51,8 +51,12 @@ class SearchIndex(Protocol):
 
 
 class CatalogUnitOfWork(Protocol):
-    registry: RegistryRepository
-    search: SearchIndex
+    # Read-only members: a unit of work may hand out a more specific repository than the port names.
+    @property
+    def registry(self) -> RegistryRepository: ...
+
+    @property
+    def search(self) -> SearchIndex: ...
 
     def __enter__(self) -> CatalogUnitOfWork: ...
 
