@@ -17,6 +17,7 @@ import logging
 import threading
 import zlib
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
@@ -27,6 +28,7 @@ from mesh_platform.events.envelope import kafka_headers
 from mesh_platform.kafka.producer_settings import relay_producer_settings
 from mesh_platform.outbox.encoding import outbox_record, payload_json_column
 from mesh_platform.store.engine import is_postgresql
+from mesh_platform.store.writer_turns import writer_turn
 
 # A row of the outbox table, whose columns the relay reads by name.
 OutboxRow: TypeAlias = Row[*tuple[Any, ...]]
@@ -150,9 +152,12 @@ class OutboxRelay:
     def relay_once(self) -> int:
         """Publish one batch; return how many rows were published. Raises if the broker cannot be reached."""
         failure: Exception | None = None
-        with self.engine.begin() as connection:
+        # SQLite: the relay writes (a gate's holds, the rows marked published) in its turn with the units of work
+        # and subscriptions, held through the commit; reading the claim needs no turn (see writer_turns).
+        with ExitStack() as turn, self.engine.begin() as connection:
             rows = self._claim(connection)
             if rows and self.gate is not None:
+                turn.enter_context(writer_turn(self.engine))
                 rows = list(self.gate.admit(connection, rows))
             if not rows:
                 return 0
@@ -165,6 +170,7 @@ class OutboxRelay:
             except Exception as e:  # any broker failure: the rows stay unpublished
                 failure = e
             else:
+                turn.enter_context(writer_turn(self.engine))
                 connection.execute(
                     update(self.table)
                     .where(self.table.c.id.in_([row.id for row in rows]))
@@ -206,7 +212,7 @@ class OutboxRelay:
 
     def _record_failure(self, row_ids: list[int], error: Exception) -> None:
         self._remember(error)
-        with self.engine.begin() as connection:
+        with writer_turn(self.engine), self.engine.begin() as connection:
             connection.execute(
                 update(self.table)
                 .where(self.table.c.id.in_(row_ids))

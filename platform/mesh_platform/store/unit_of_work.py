@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from types import TracebackType
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -13,22 +12,7 @@ from sqlalchemy.orm import Session
 from mesh_platform.events.envelope import EventMessage
 from mesh_platform.events.factory import EventFactory
 from mesh_platform.outbox.writer import OutboxWriter
-
-_SQLITE_WRITERS: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
-_SQLITE_WRITERS_LOCK = threading.Lock()
-
-
-def _sqlite_writer(engine: Engine) -> threading.RLock | None:
-    """The lock a process's units of work on one SQLite store take turns with (None for other databases).
-
-    SQLite has one writer at a time; when threads of one process race for it, the losers sleep in SQLite's busy
-    handler (1 ms, 2 ms ... up to 100 ms a time) long after the winner is done. Queueing on a lock hands the store
-    over the moment the previous unit of work ends.
-    """
-    if engine.dialect.name != "sqlite":
-        return None
-    with _SQLITE_WRITERS_LOCK:
-        return _SQLITE_WRITERS.setdefault(engine, threading.RLock())
+from mesh_platform.store.writer_turns import writer_lock
 
 
 class SqlUnitOfWork:
@@ -51,7 +35,8 @@ class SqlUnitOfWork:
         self._writer: threading.RLock | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
-        self._writer = _sqlite_writer(self.engine)
+        # SQLite: wait for the store's writer turn (shared with the relay and the subscriptions; see writer_turns).
+        self._writer = writer_lock(self.engine)
         if self._writer is not None:
             self._writer.acquire()
         self.session = Session(self.engine, expire_on_commit=False)
