@@ -21,29 +21,18 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from typing import Any
 
 import httpx
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
-from rich.text import Text
+from rich.progress import Progress, TaskID
 
+from octagon_demo.commands import BATCH_LINES, KINDS, CommandKind, Order, chunks, each, idempotency_prefix
 from octagon_demo.dataset import DemoBout, DemoDataSet
 from octagon_demo.generator import generate_demo_data
+from octagon_demo.progress import print_report, progress_columns
 from octagon_demo.replicas import Backlog, ReplicaWatch
 from octagon_demo.report import LoadProblem, LoadReport
 from octagon_demo.sender import (
@@ -57,58 +46,13 @@ from octagon_demo.sender import (
 
 MAX_WORKERS = 8
 """Requests in flight at once per phase (two phases run together at most)."""
-BATCH_LINES = 250
-"""Commands per batch: a few hundred amortise a request and a commit and still show progress every second or so."""
 BATCHES_IN_FLIGHT = 2
 """Batches a phase has in flight: one being run, one ready behind it. A service runs a batch in one transaction and
 its store has one writer at a time (SQLite), so more would only queue there — and, timed out, be sent again."""
 REQUEST_TIMEOUT_SECONDS = 30.0
 BATCH_TIMEOUT_SECONDS = 300.0
 """How long a batch's answer may take (hundreds of commands on a busy machine) before it is sent again."""
-PROBLEMS_SHOWN = 10
 _ALL = "all"
-
-
-@dataclass(frozen=True)
-class CommandKind:
-    """One kind of command the loader sends: the service, the single route and whether it goes in batches."""
-
-    phase: str
-    service: str
-    path: str
-    """The single route, with its path parameters (``/cards/{card_id}/bouts``)."""
-    key: str
-    """The idempotency key's kind (``demo-<seed>-<key>-<n>``)."""
-    batched: bool
-    """Sent as NDJSON batches (the service has ``batch_path``) — the one way this kind travels."""
-
-    @property
-    def batch_path(self) -> str:
-        """The batch route: the single path without its parameter segments, then ``/batch``."""
-        kept = [part for part in self.path.split("/") if part and not part.startswith("{")]
-        return "/" + "/".join([*kept, "batch"])
-
-    def single_path(self, params: dict[str, str]) -> str:
-        return self.path.format(**params)
-
-
-KINDS = {
-    "fighters": CommandKind("fighters", "roster", "/fighters", "fighter", batched=True),
-    "cards": CommandKind("cards", "schedule", "/cards", "card", batched=True),
-    "bouts": CommandKind("bouts", "schedule", "/cards/{card_id}/bouts", "bout", batched=True),
-    "results": CommandKind("results", "results", "/bouts/{bout_id}/result", "result", batched=True),
-    "retirements": CommandKind("retirements", "roster", "/fighters/{fighter_id}/retirement", "retirement",
-                               batched=True),
-}
-
-
-@dataclass(frozen=True)
-class Order:
-    """One command to send: which item of its phase it is for, its key suffix, body and path parameters."""
-
-    index: int
-    body: dict[str, Any] | None
-    params: dict[str, str] = field(default_factory=dict)
 
 
 def load_demo_data(
@@ -127,32 +71,23 @@ def load_demo_data(
     ``urls`` maps service names to base URLs (``roster`` and ``schedule`` are required; without ``results`` no
     results are recorded). ``token`` (a token, or a source of fresh tokens) must allow the commands (``write:<domain>``
     of each). Progress is shown on ``console``.
-    Refused commands do not stop the load; they are collected in the returned report.
+    Refused commands do not stop the load; they are collected in the returned report, whose ``seconds`` count from
+    this call (generating the data set included: the user waits for it too).
     """
-    data = generate_demo_data(seed, scale=scale, today=today or date.today())
+    began = time.monotonic()
+    with console.status("generating the demo data set..."):
+        data = generate_demo_data(seed, scale=scale, today=today or date.today())
+    generated = time.monotonic() - began
     limits = httpx.Limits(max_connections=2 * MAX_WORKERS, max_keepalive_connections=2 * MAX_WORKERS)
     timeout = httpx.Timeout(REQUEST_TIMEOUT_SECONDS, read=BATCH_TIMEOUT_SECONDS)
     with httpx.Client(timeout=timeout, limits=limits, transport=transport) as client:
         loader = DemoDataLoader(data, urls, CommandSender(client, token), console, workers=workers,
                                 watch=ReplicaWatch(client))
         report = loader.run()
+    report.seconds = time.monotonic() - began
+    report.notes.insert(0, f"generated the data set in {generated:.1f}s")
     print_report(report, console)
     return report
-
-
-def idempotency_prefix(seed: int, scale: float) -> str:
-    """``demo-<seed>``; a shrunken data set gets keys of its own so it never collides with the full one."""
-    return f"demo-{seed}" if scale == 1.0 else f"demo-{seed}-scale{scale:g}"
-
-
-class RateColumn(ProgressColumn):
-    """Commands per second of a task: lately while it runs, over its whole time once finished (a batch answers a few
-    hundred commands at once, which a short window would take for a burst of thousands a second)."""
-
-    def render(self, task: Task) -> Text:
-        elapsed = task.elapsed or 0.0
-        speed = task.completed / elapsed if elapsed and (task.finished or not task.speed) else task.speed
-        return Text(f"{speed:,.0f} commands/s" if speed else "", style="progress.data.speed")
 
 
 class DemoDataLoader:
@@ -192,19 +127,17 @@ class DemoDataLoader:
         if "results" not in self.urls:
             self.report.notes.append(f"no results service given: {len(results)} results not recorded")
             results = []
-        columns = (TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
-                   TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
         planned = {"fighters": len(data.fighters), "cards": len(data.cards), "bouts": len(data.bouts),
                    "results": len(results), "retirements": len(data.retired)}
-        with Progress(*columns, console=self.console) as progress, ThreadPoolExecutor(2) as phases:
+        with Progress(*progress_columns(), console=self.console) as progress, ThreadPoolExecutor(2) as phases:
             self._progress = progress
             for phase, count in planned.items():
                 self.report.phases[phase].planned = count
                 self._tasks[phase] = progress.add_task(phase, total=count, start=False)
             # The whole load in one line: commands done, the rate so far and the time the rest will take at it.
             self._tasks[_ALL] = progress.add_task("all commands", total=sum(planned.values()))
-            fighters = phases.submit(self._phase, "fighters", _each(self._registrations()))
-            cards = phases.submit(self._phase, "cards", _each(self._announcements()))
+            fighters = phases.submit(self._phase, "fighters", each(self._registrations()))
+            cards = phases.submit(self._phase, "cards", each(self._announcements()))
             fighter_ids = self._ids(fighters.result(), "fighter_id", len(data.fighters))
             card_ids = self._ids(cards.result(), "card_id", len(data.cards))
             self._await_replica("roster", "schedule")  # bookings name fighters: schedule must know them
@@ -213,8 +146,8 @@ class DemoDataLoader:
             if results:
                 self._await_replica("schedule", "results")  # results name bouts: results must know them
             recorded = phases.submit(self._phase, "results",
-                                     _each(self._records(results, bout_ids, fighter_ids)))
-            retired = phases.submit(self._phase, "retirements", _each(self._retirements(fighter_ids)))
+                                     each(self._records(results, bout_ids, fighter_ids)))
+            retired = phases.submit(self._phase, "retirements", each(self._retirements(fighter_ids)))
             for running in (recorded, retired):
                 running.result()
         self._progress = None
@@ -226,7 +159,7 @@ class DemoDataLoader:
         if self.watch is None or self._progress is None:
             return
         progress, began = self._progress, time.monotonic()
-        task = progress.add_task(f"{downstream} catching up with {upstream}", total=None)
+        task = progress.add_task(f"{downstream} catching up with {upstream}", total=None, waiting=True)
 
         def shown(backlog: Backlog) -> None:
             progress.update(task, description=f"{downstream} catching up with {upstream}: {backlog.total} events")
@@ -309,17 +242,18 @@ class DemoDataLoader:
 
         Each phase has its own requests in flight, so a phase running beside another never queues behind it.
         """
-        kind = self.kinds[phase]
+        kind, began = self.kinds[phase], time.monotonic()
         if self._progress is not None:
             self._progress.start_task(self._tasks[phase])
         send = partial(self._send_batch, kind) if kind.batched else partial(self._send_in_turn, kind)
-        parts = list(_chunks(groups, BATCH_LINES)) if kind.batched else groups
+        parts = list(chunks(groups, BATCH_LINES)) if kind.batched else groups
         in_flight = min(self.workers, BATCHES_IN_FLIGHT) if kind.batched else self.workers
         with ThreadPoolExecutor(in_flight, thread_name_prefix=phase) as requests:
             accepted = {order.index: body for done in requests.map(send, parts) for order, body in done
                         if body is not None}
         if self._progress is not None:
             self._progress.stop_task(self._tasks[phase])
+        self.report.phases[phase].seconds = time.monotonic() - began
         return accepted
 
     def _send_batch(self, kind: CommandKind, orders: list[Order]) -> list[tuple[Order, dict[str, Any] | None]]:
@@ -376,38 +310,3 @@ class DemoDataLoader:
         if self._progress is not None:
             self._progress.advance(self._tasks[phase])
             self._progress.advance(self._tasks[_ALL])
-
-
-def _each(orders: list[Order]) -> list[list[Order]]:
-    """Commands that may go in any order: a group each."""
-    return [[order] for order in orders]
-
-
-def _chunks(groups: list[list[Order]], size: int) -> Iterator[list[Order]]:
-    """Groups packed into chunks of at most ``size`` orders (or one bigger group): a group is never split, so the
-    commands of a group reach the service in their order."""
-    chunk: list[Order] = []
-    for group in groups:
-        if chunk and len(chunk) + len(group) > size:
-            yield chunk
-            chunk = []
-        chunk.extend(group)
-    if chunk:
-        yield chunk
-
-
-def print_report(report: LoadReport, console: Console) -> None:
-    """A table of the phases, then the first problems (if any)."""
-    table = Table(title=f"demo data (seed {report.seed}, scale {report.scale:g}) in {report.seconds:.1f}s")
-    for column in ("phase", "planned", "created", "replayed", "accepted", "failed", "skipped"):
-        table.add_column(column, justify="left" if column == "phase" else "right")
-    for phase, tally in report.phases.items():
-        table.add_row(phase, *(str(n) for n in (tally.planned, tally.created, tally.replayed, tally.accepted,
-                                                tally.failed, tally.skipped)))
-    console.print(table)
-    for note in report.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
-    for problem in report.problems[:PROBLEMS_SHOWN]:
-        console.print(f"problem: {problem}", style="red", highlight=False, markup=False)
-    if len(report.problems) > PROBLEMS_SHOWN:
-        console.print(f"... and {len(report.problems) - PROBLEMS_SHOWN} more problems", style="red")

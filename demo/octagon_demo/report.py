@@ -41,6 +41,8 @@ class PhaseTally:
     failed: int = 0
     skipped: int = 0
     """Not sent because something it depends on failed (e.g. a bout whose fighter was refused)."""
+    seconds: float = 0.0
+    """From the phase's first command to its last answer."""
 
 
 @dataclass

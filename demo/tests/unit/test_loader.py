@@ -11,8 +11,9 @@ import httpx
 import pytest
 from rich.console import Console
 
+from octagon_demo.commands import BATCH_LINES, KINDS
 from octagon_demo.generator import generate_demo_data
-from octagon_demo.loader import BATCH_LINES, KINDS, DemoDataLoader, load_demo_data
+from octagon_demo.loader import DemoDataLoader, load_demo_data
 from octagon_demo.sender import BatchLine, CommandSender
 
 SCALE = 0.02
