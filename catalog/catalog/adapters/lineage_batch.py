@@ -12,7 +12,7 @@ from typing import Any
 
 from catalog.adapters.lineage_rows import LineageRows, RunRow
 from catalog.domain.lineage_data import dataset_data, job_data, merge_facets, run_data
-from catalog.domain.lineage_graph import DATASET, JOB, LineageGraph, NodeKind, compact_json
+from catalog.domain.lineage_graph import DATASET, JOB, LineageGraph, NodeKind, compact_json, compact_text
 from catalog.domain.openlineage import MARQUEZ_RUN_STATE, LineageObservation, RunRef
 
 _TERMINAL = {"COMPLETED", "FAILED", "ABORTED"}
@@ -209,7 +209,7 @@ class LineageBatch:
         self.events.append((
             received, observation.kind, run.event_type if run else None, self.rows.time(at),
             run.run_id if run else None, job_id or observation.dataset_ids[0],
-            stored if stored is not None else compact_json(payload).decode(),
+            stored if stored is not None else compact_text(payload),
         ))
 
     def _fold_run(self, ref: RunRef, job_id: str, at: datetime) -> None:
@@ -286,11 +286,11 @@ class LineageBatch:
         new = [node for node in changed if node.new]
         if new:
             ids = self.rows.insert_nodes([
-                (n.node_id, n.kind, n.namespace, n.name, _text(n.data_json), compact_json(n.facets).decode(),
+                (n.node_id, n.kind, n.namespace, n.name, _text(n.data_json), compact_text(n.facets),
                  time(n.created_at), time(n.updated_at)) for n in new])
             for node in new:
                 node.id = ids[node.node_id]
-        known = [(_text(n.data_json), compact_json(n.facets).decode(), time(n.updated_at), n.id)
+        known = [(_text(n.data_json), compact_text(n.facets), time(n.updated_at), n.id)
                  for n in changed if not n.new]
         if known:
             self.rows.update_nodes(known)
@@ -302,11 +302,11 @@ class LineageBatch:
         runs = [run for run in self.runs.values() if run.changed]
         time = self.rows.time
         new = [(run.run_id, self._id(run.job), run.state, _maybe(time, run.started_at), _maybe(time, run.ended_at),
-                time(run.updated_at), compact_json(run.facets).decode()) for run in runs if run.new]
+                time(run.updated_at), compact_text(run.facets)) for run in runs if run.new]
         if new:
             self.rows.insert_runs(new)
         known = [(run.state, _maybe(time, run.started_at), _maybe(time, run.ended_at), time(run.updated_at),
-                  compact_json(run.facets).decode(), run.run_id) for run in runs if not run.new]
+                  compact_text(run.facets), run.run_id) for run in runs if not run.new]
         if known:
             self.rows.update_runs(known)
         if self.events:

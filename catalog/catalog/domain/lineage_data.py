@@ -8,6 +8,7 @@ deprecated run ``context``) is present with Marquez's empty value (null, ``{}`` 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 
@@ -15,8 +16,15 @@ def iso(moment: datetime | None) -> str | None:
     """Marquez's timestamp format (ISO 8601 in UTC with ``Z``)."""
     if moment is None:
         return None
-    text = moment.isoformat()
-    return text.replace("+00:00", "Z")
+    return _iso(moment)
+
+
+@lru_cache(maxsize=1024)
+def _iso(moment: datetime) -> str:
+    # A batch of events shares a handful of moments, each written several times per node and run. Equal instants
+    # are one cache entry whatever their offset, so each is written in UTC.
+    utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
+    return utc.isoformat().replace("+00:00", "Z")
 
 
 def merge_facets(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

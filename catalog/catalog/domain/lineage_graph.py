@@ -304,3 +304,8 @@ _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 def compact_json(value: Any) -> bytes:
     """``value`` as compact UTF-8 JSON, the encoding of every fragment of an answer."""
     return _ENCODE(value).encode()
+
+
+def compact_text(value: Any) -> str:
+    """``value`` as compact JSON text (what a JSON column stores)."""
+    return "{}" if isinstance(value, dict) and not value else _ENCODE(value)

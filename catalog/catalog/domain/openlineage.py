@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from catalog.domain.lineage_graph import dataset_node_id, job_node_id
 
@@ -134,19 +134,23 @@ class _RunEvent(_BaseEvent):
     eventType: Literal["START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"] | None = None  # noqa: N815
     run: _Run
     job: _Named
-    inputs: list[_Dataset] = Field(default_factory=list)
-    outputs: list[_Dataset] = Field(default_factory=list)
+    # Lists here; their datasets are validated in chunks (see _datasets).
+    inputs: list[Any] = Field(default_factory=list)
+    outputs: list[Any] = Field(default_factory=list)
 
 
 class _JobEvent(_BaseEvent):
     job: _Named
-    inputs: list[_Dataset] = Field(default_factory=list)
-    outputs: list[_Dataset] = Field(default_factory=list)
+    inputs: list[Any] = Field(default_factory=list)
+    outputs: list[Any] = Field(default_factory=list)
 
 
 class _DatasetEvent(_BaseEvent):
     dataset: _Named
 
+
+_DATASET_LIST = TypeAdapter(list[_Dataset])
+_DATASET_CHUNK = 50
 
 _MODELS: dict[EventKind, type[_RunEvent] | type[_JobEvent] | type[_DatasetEvent]] = {
     "RUN": _RunEvent, "JOB": _JobEvent, "DATASET": _DatasetEvent,
@@ -183,8 +187,8 @@ def parse_event(payload: Any) -> LineageObservation:
     if isinstance(event, _DatasetEvent):
         return LineageObservation("DATASET", event.eventTime, dataset=_dataset(event.dataset))
     job = JobRef(event.job.namespace, event.job.name, event.job.facets)
-    inputs = tuple(_dataset(d) for d in event.inputs)
-    outputs = tuple(_dataset(d) for d in event.outputs)
+    inputs = _datasets(kind, "inputs", event.inputs)
+    outputs = _datasets(kind, "outputs", event.outputs)
     if isinstance(event, _JobEvent):
         return LineageObservation("JOB", event.eventTime, job=job, inputs=inputs, outputs=outputs)
     run = RunRef(event.run.runId, event.eventType, event.run.facets)
@@ -195,11 +199,28 @@ def _dataset(raw: _Named) -> DatasetRef:
     return DatasetRef(raw.namespace, raw.name, raw.facets)
 
 
-def _reason(kind: EventKind, error: ValidationError) -> str:
+def _datasets(kind: EventKind, part: str, raw: list[Any]) -> tuple[DatasetRef, ...]:
+    """An event's inputs or outputs, validated a chunk at a time: validation holds the interpreter lock for as
+    long as it runs, and an event may carry a thousand datasets; between chunks other threads (the catalog's
+    event loop) get their turn."""
+    refs: list[DatasetRef] = []
+    for start in range(0, len(raw), _DATASET_CHUNK):
+        try:
+            chunk = _DATASET_LIST.validate_python(raw[start: start + _DATASET_CHUNK])
+        except ValidationError as e:
+            raise MalformedLineageEvent(_reason(kind, e, (part,), start)) from e
+        refs += [DatasetRef(d.namespace, d.name, d.facets) for d in chunk]
+    return tuple(refs)
+
+
+def _reason(kind: EventKind, error: ValidationError, within: tuple[str, ...] = (), offset: int = 0) -> str:
     name = {"RUN": "RunEvent", "JOB": "JobEvent", "DATASET": "DatasetEvent"}[kind]
     parts = []
     for item in error.errors()[:5]:
-        where = ".".join(str(part) for part in item["loc"]) or "(event)"
+        loc = item["loc"]
+        if within:  # a chunk of a list: its positions are counted from the chunk's start
+            loc = (*within, int(loc[0]) + offset, *loc[1:]) if loc else within
+        where = ".".join(str(part) for part in loc) or "(event)"
         message = item["msg"].removeprefix("Value error, ")
         parts.append(f"{where}: {message}")
     return f"malformed {name}: " + "; ".join(parts)

@@ -1,4 +1,5 @@
-"""What ingestion leaves in the store: each event as it was posted, and every time as the same instant in UTC."""
+"""What ingestion leaves in the store: each event as it was posted, and every time as the same instant in UTC
+(Marquez's shape shows it in UTC too)."""
 
 from __future__ import annotations
 
@@ -71,3 +72,9 @@ def test_times_with_an_offset_are_stored_as_the_same_instant_in_utc(catalog_on_s
                                                          datetime(2024, 5, 1, 12, 30, tzinfo=UTC)]
     assert (as_utc(output.created_at), as_utc(output.updated_at)) == (datetime(2024, 5, 1, 12, 0, tzinfo=UTC),
                                                                       datetime(2024, 5, 1, 12, 30, tzinfo=UTC))
+    # and Marquez's shape writes them in UTC with Z, as Marquez does
+    graph = catalog_on_store.get("/api/v1/lineage", params={"nodeId": "job:octagon.stats:derive.records", "depth": 0})
+    job = next(node for node in graph.json()["graph"] if node["type"] == "JOB")["data"]
+    assert (job["latestRun"]["startedAt"], job["latestRun"]["endedAt"]) == ("2024-05-01T12:00:00Z",
+                                                                            "2024-05-01T12:30:00Z")
+    assert job["updatedAt"] == "2024-05-01T12:30:00Z"

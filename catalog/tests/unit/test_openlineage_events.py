@@ -60,6 +60,10 @@ def test_dataset_and_job_events_are_told_apart_by_schema_url_like_marquez():
         (run_event(job={"name": "x"}), "job.namespace"),
         (run_event(inputs=[{"namespace": "n", "name": ""}]), "inputs.0.name"),
         (run_event(outputs=[{"namespace": "n", "name": "x", "facets": {"schema": "oops"}}]), "outputs.0.facets.schema"),
+        # far into a long list (validated a chunk at a time): still its position in the whole list
+        (run_event(outputs=[{"namespace": "n", "name": f"d{i}"} for i in range(120)] + [{"namespace": "n"}]),
+         r"outputs\.120\.name: Field required"),
+        (run_event(inputs=None), "inputs: Input should be a valid list"),
     ],
 )
 def test_malformed_events_are_refused_naming_the_place(event, reason):
