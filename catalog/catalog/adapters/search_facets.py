@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from functools import lru_cache
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from catalog.adapters.tables import SearchFacetValueRow
 
 IN_LIST = 500  # keys per IN (...) list: well inside the databases' limits on bound parameters
+FACET_VALUES: Table = SearchFacetValueRow.__table__  # type: ignore[attr-defined]
 
 
 class FacetValues:
@@ -23,10 +26,12 @@ class FacetValues:
         self._numbers: dict[int, tuple[str, str]] = {}
 
     @staticmethod
+    @lru_cache(maxsize=1 << 16)  # indexing asks for the same few thousand values over and over
     def code_of(facet: str, value: str) -> str:
         return hashlib.blake2b(f"{facet}={value}".encode(), digest_size=6).hexdigest()
 
     @staticmethod
+    @lru_cache(maxsize=1 << 16)
     def number_of(code: str) -> int:
         return int(code, 16)
 
@@ -54,18 +59,19 @@ class FacetValues:
         if not unseen:
             return
         codes = list(unseen)
-        known = set()
+        known: set[str] = set()
         for start in range(0, len(codes), IN_LIST):
             chunk = codes[start: start + IN_LIST]
-            known.update(session.scalars(select(SearchFacetValueRow.code).where(SearchFacetValueRow.code.in_(chunk))))
+            known.update(session.scalars(select(col(SearchFacetValueRow.code)).where(
+                col(SearchFacetValueRow.code).in_(chunk))))
         missing = [{"code": code, "facet": facet, "value": value}
                    for code, (facet, value) in unseen.items() if code not in known]
         if missing:
-            session.execute(insert(SearchFacetValueRow.__table__), missing)  # type: ignore[attr-defined]
+            session.execute(insert(FACET_VALUES), missing)
         self._remember(unseen.items())
 
     def _read(self, session: Session) -> None:
-        rows = session.execute(select(SearchFacetValueRow.code, SearchFacetValueRow.facet, SearchFacetValueRow.value))
+        rows = session.execute(select(FACET_VALUES.c.code, FACET_VALUES.c.facet, FACET_VALUES.c.value))
         self._remember((code, (facet, value)) for code, facet, value in rows)
 
     def _remember(self, names: Iterable[tuple[str, tuple[str, str]]]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import sqlite3
 import sys
 from array import array
 from collections import Counter
@@ -20,7 +21,7 @@ from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, delete, insert, text
+from sqlalchemy import Engine, Table, delete, insert
 from sqlalchemy.orm import Session
 
 from catalog.adapters.search_facets import IN_LIST, FacetValues
@@ -31,6 +32,7 @@ from catalog.domain.search_query import Node, to_fts5, to_tsquery
 MAX_FACET_VALUES = 50
 """Facet values counted per facet in a search answer (the most frequent among the hits)."""
 
+DOCUMENTS: Table = SearchDocumentRow.__table__  # type: ignore[attr-defined]
 _FACET_VALUES: WeakKeyDictionary[Engine, FacetValues] = WeakKeyDictionary()
 Page = list[tuple[str, float, dict[str, Any]]]
 Counts = list[tuple[tuple[str, str], int]]
@@ -53,21 +55,18 @@ class SqlSearchIndex:
         documents = list({document.product_key: document for document in documents}.values())  # the last wins
         if not documents:
             return
-        keys = [document.product_key for document in documents]
-        self.remove_many(keys)
-        self.facet_values.add_many(self.session, ((facet, value) for document in documents
-                                                  for facet, values in document.facets.items() for value in values))
+        self.remove_many([document.product_key for document in documents])
+        pairs_of = {document.product_key: [(facet, value) for facet, values in document.facets.items()
+                                           for value in dict.fromkeys(values)] for document in documents}
+        self.facet_values.add_many(self.session, (pair for pairs in pairs_of.values() for pair in pairs))
         code_of = self.facet_values.code_of
-        rows = []
-        codes_of: dict[str, list[str]] = {}
-        for document in documents:
-            codes = codes_of[document.product_key] = [
-                code_of(facet, value) for facet, values in document.facets.items() for value in dict.fromkeys(values)]
-            rows.append({"product_key": document.product_key, "domain": document.domain, "product": document.product,
-                         "name": document.name, "description": document.description,
-                         "field_names": document.field_names, "tags": document.tags, "facet_codes": " ".join(codes),
-                         "summary": document.summary})
-        self.session.execute(insert(SearchDocumentRow.__table__), rows)  # type: ignore[attr-defined]
+        codes_of = {key: [code_of(facet, value) for facet, value in pairs] for key, pairs in pairs_of.items()}
+        self.session.execute(insert(DOCUMENTS), [
+            {"product_key": document.product_key, "domain": document.domain, "product": document.product,
+             "name": document.name, "description": document.description, "field_names": document.field_names,
+             "tags": document.tags, "facet_codes": " ".join(codes_of[document.product_key]),
+             "summary": document.summary}
+            for document in documents])
         self._index_text(codes_of)
 
     def remove(self, product_key: str) -> None:
@@ -76,7 +75,7 @@ class SqlSearchIndex:
     def remove_many(self, product_keys: Sequence[str]) -> None:
         for chunk in _chunks(list(product_keys)):
             self._remove_text(chunk)
-            self.session.execute(delete(SearchDocumentRow).where(SearchDocumentRow.product_key.in_(chunk)))
+            self.session.execute(delete(DOCUMENTS).where(DOCUMENTS.c.product_key.in_(chunk)))
 
     def search(self, tree: Node | None, filters: dict[str, str], *, limit: int, offset: int) -> SearchResults:
         """Products matching ``tree`` (all if None) and every facet filter, best first, with facet counts."""
@@ -129,8 +128,8 @@ class SqliteSearchIndex(SqlSearchIndex):
                    "JOIN search_fts_hits h ON h.rowid = search_fts.rowid WHERE search_fts MATCH ?" + filters)
             params.insert(0, to_fts5(tree))
         # Straight to the driver: thousands of hits wrapped as SQLAlchemy rows would cost more than the query.
-        driver = self.session.connection().connection.driver_connection
-        rows = driver.execute(sql, params).fetchall()  # type: ignore[union-attr]
+        driver = self._driver()
+        rows = driver.execute(sql, params).fetchall()
         numbers = array("q", b"".join([row[2] for row in rows]))
         if sys.byteorder != "little":
             numbers.byteswap()
@@ -143,40 +142,46 @@ class SqliteSearchIndex(SqlSearchIndex):
         if not page:
             return [], len(rows), counts
         marks = ", ".join("?" * len(page))
-        found = {rowid: (key, summary) for rowid, key, summary in driver.execute(  # type: ignore[union-attr]
+        found = {rowid: (key, summary) for rowid, key, summary in driver.execute(
             f"SELECT rowid, product_key, summary FROM search_documents WHERE rowid IN ({marks})", [row[0] for row in page])}
         # pysqlite opens a transaction only to write, so these are two reads: a document removed in between is left out.
         return ([(found[row[0]][0], 0.0 if tree is None else row[1], json.loads(found[row[0]][1]))
                  for row in page if row[0] in found], len(rows), counts)
 
     def _index_text(self, codes_of: dict[str, list[str]]) -> None:
-        # The text rows share the document row's rowid, so replacing a document never scans the text index.
+        # The text rows share the document row's rowid, so replacing a document never scans the text index; the
+        # statements go straight to the driver with plain tuples (tens of thousands of facet postings per batch
+        # would cost more to bind through SQLAlchemy than to insert).
+        driver = self._driver()
         number_of = self.facet_values.number_of
         for chunk in _chunks(list(codes_of)):
-            keys = {f"k{i}": key for i, key in enumerate(chunk)}
-            where = "WHERE product_key IN (" + ", ".join(f":{name}" for name in keys) + ")"
-            self.session.execute(text(
-                "INSERT INTO search_fts (rowid, product_key, name, description, field_names, tags) "
-                f"SELECT rowid, product_key, name, description, field_names, tags FROM search_documents {where}"
-            ), keys)
-            rowids = self.session.execute(text(f"SELECT rowid, product_key FROM search_documents {where}"), keys).all()
+            where = "WHERE product_key IN (" + ", ".join("?" * len(chunk)) + ")"
+            driver.execute("INSERT INTO search_fts (rowid, product_key, name, description, field_names, tags) "
+                           f"SELECT rowid, product_key, name, description, field_names, tags FROM search_documents "
+                           f"{where}", chunk)
             hits, postings = [], []
-            for rowid, key in rowids:
-                numbers = array("q", [number_of(code) for code in codes_of[key]])
-                postings += [{"code": number, "doc": rowid} for number in numbers]
+            for rowid, key in driver.execute(f"SELECT rowid, product_key FROM search_documents {where}", chunk):
+                numbers = array("q", map(number_of, codes_of[key]))
+                postings += [(number, rowid) for number in numbers]
                 if sys.byteorder != "little":
                     numbers.byteswap()
-                hits.append({"rowid": rowid, "key": key, "facets": numbers.tobytes()})
-            self.session.execute(text("INSERT INTO search_fts_hits (rowid, product_key, facets) "
-                                      "VALUES (:rowid, :key, :facets)"), hits)
-            if postings:
-                self.session.execute(text("INSERT INTO search_facets (code, doc) VALUES (:code, :doc)"), postings)
+                hits.append((rowid, key, numbers.tobytes()))
+            driver.executemany("INSERT INTO search_fts_hits (rowid, product_key, facets) VALUES (?, ?, ?)", hits)
+            driver.executemany("INSERT INTO search_facets (code, doc) VALUES (?, ?)", postings)
 
     def _remove_text(self, product_keys: list[str]) -> None:
-        keys = {f"k{i}": key for i, key in enumerate(product_keys)}
-        rowids = "SELECT rowid FROM search_documents WHERE product_key IN (" + ", ".join(f":{k}" for k in keys) + ")"
+        # search_fts indexes the text of search_documents (external content): its entries are removed while the
+        # document rows still hold the text they were made from.
+        rowids = "SELECT rowid FROM search_documents WHERE product_key IN (" + ", ".join("?" * len(product_keys)) + ")"
+        driver = self._driver()
         for table, column in (("search_fts", "rowid"), ("search_fts_hits", "rowid"), ("search_facets", "doc")):
-            self.session.execute(text(f"DELETE FROM {table} WHERE {column} IN ({rowids})"), keys)
+            driver.execute(f"DELETE FROM {table} WHERE {column} IN ({rowids})", product_keys)
+
+    def _driver(self) -> sqlite3.Connection:
+        """The session's own sqlite3 connection, in the session's transaction."""
+        driver = self.session.connection().connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        return driver
 
 
 class PostgresSearchIndex(SqlSearchIndex):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import Engine
 
 from catalog.adapters.search_index import MAX_FACET_VALUES
@@ -23,6 +25,14 @@ def engine(store_url: str) -> Iterator[Engine]:
     upgrade_store(engine, MIGRATIONS)
     yield engine
     engine.dispose()
+
+
+def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def document(number: int, tags: tuple[str, ...], status: str = "active") -> SearchDocument:
@@ -65,3 +75,44 @@ def test_facet_values_are_the_most_frequent_first_ties_by_value_and_capped(engin
     assert results.facets["status"] == [("active", len(rare)), ("deprecated", 1)]
     assert results.total == len(documents)
     assert [hit.product_key for hit in results.hits] == sorted(d.product_key for d in documents)[:5]
+
+
+def test_reindexing_a_product_replaces_its_words_and_removing_it_forgets_them(engine):
+    stale = SearchDocument("roster/product-1", "roster", "product-1", "Fighter list", "weigh-ins of the roster", "name",
+                           "pii", {"domain": ("roster",), "tag": ("pii",), "status": ("active",)}, {"name": "old"})
+    with SqlCatalogUnitOfWork(engine) as uow:
+        uow.search.index_many([stale, document(2, ())])
+        uow.commit()
+    with SqlCatalogUnitOfWork(engine) as uow:
+        uow.search.index_many([document(1, ("medical",))])  # the same product, its new text and facets
+        uow.commit()
+    with SqlCatalogUnitOfWork(engine) as uow:
+        assert uow.search.search(parse_query("weigh"), {}, limit=20, offset=0).total == 0
+        assert uow.search.search(None, {"tag": "pii"}, limit=20, offset=0).total == 0
+        found = uow.search.search(parse_query("medical"), {"tag": "medical"}, limit=20, offset=0)
+        assert [(hit.product_key, hit.summary["name"]) for hit in found.hits] == [("roster/product-1", "Fighter list 1")]
+        uow.search.remove("roster/product-1")
+        uow.commit()
+    with SqlCatalogUnitOfWork(engine) as uow:
+        assert uow.search.search(parse_query("fighter"), {}, limit=20, offset=0).total == 1
+        assert uow.search.search(parse_query("medical"), {}, limit=20, offset=0).total == 0
+    if engine.dialect.name == "sqlite":  # the text index agrees with the documents it indexes, entry for entry
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO search_fts (search_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_documents_indexed_before_the_external_content_revision_are_found_after_it_and_after_going_back(store_url):
+    engine = create_store_engine(store_url)
+    try:
+        migrate(engine, "0005")
+        with SqlCatalogUnitOfWork(engine) as uow:
+            uow.search.index_many([document(1, ("pii",)), document(2, ())])
+            uow.commit()
+        for revision, down in (("0006", False), ("0005", True)):
+            migrate(engine, revision, down=down)
+            with SqlCatalogUnitOfWork(engine) as uow:
+                found = uow.search.search(parse_query("fighter list"), {"tag": "pii"}, limit=20, offset=0)
+                assert [hit.product_key for hit in found.hits] == ["roster/product-1"]
+                assert uow.search.search(parse_query("roster"), {}, limit=20, offset=0).total == 2
+    finally:
+        engine.dispose()
