@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from catalog.domain.contract_view import ports
-from catalog.domain.product_docs import DocsContext, product_docs_markdown
+from catalog.domain.docs_markdown import DocsContext
+from catalog.domain.product_docs import product_docs_markdown
 from catalog.service.glossary import GlossaryService
 from catalog.service.registry import RegistryService
 from catalog.ui.snippets import consume_snippets

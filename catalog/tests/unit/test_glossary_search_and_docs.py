@@ -10,8 +10,8 @@ import yaml
 from markdown_it import MarkdownIt
 
 from catalog.adapters.glossary_files import GlossaryFiles
+from catalog.domain.docs_markdown import code, text
 from catalog.domain.glossary import search_terms
-from catalog.domain.product_docs import code, text
 from catalog.domain.search_query import parse_query
 from mesh_platform.contracts.glossary import Glossary, GlossaryTerm
 
