@@ -41,7 +41,7 @@ from catalog.domain.search_query import Node, parse_query, to_fts5, to_tsquery
 from catalog.service.registry import RegistryService
 from mesh_platform.store.engine import create_store_engine
 from mesh_platform.store.migrations import upgrade_store
-from mesh_platform.testing.postgres import admin_url, create_database, drop_database
+from mesh_tools.testing.postgres import admin_url, create_database, drop_database
 
 PRODUCTS = 10_000
 ROUNDS = 11

@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.servers import bearer, domain_environment, served, verdict
-from mesh_platform.testing.postgres import admin_url, create_database, drop_database
+from mesh_tools.testing.postgres import admin_url, create_database, drop_database
 
 COMMANDS = 300
 ROUNDS = 5

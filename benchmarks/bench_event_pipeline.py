@@ -29,7 +29,6 @@ from kafka import KafkaConsumer, KafkaProducer
 from sqlalchemy import Column, Float, MetaData, String, Table, insert
 
 from mesh_platform.events import EventFactory
-from mesh_platform.kafka import LocalKafkaBroker, ensure_topics
 from mesh_platform.kafka.client import kafka_client_kwargs
 from mesh_platform.outbox import OutboxRelay, OutboxWriter
 from mesh_platform.outbox.relay import kafka_producer_factory
@@ -38,7 +37,8 @@ from mesh_platform.store.platform_tables import define_platform_tables
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
 from mesh_platform.subscriptions import Subscription
 from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher, dead_letter_topic
-from mesh_platform.testing.ports import free_port
+from mesh_tools.broker import LocalKafkaBroker, ensure_topics
+from mesh_tools.testing.ports import free_port
 
 EVENTS = 3000
 SIZES = {"100 B": 100, "1 KB": 1024}

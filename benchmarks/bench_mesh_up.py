@@ -29,10 +29,10 @@ from rich.console import Console
 
 from benchmarks.bench_command_path import BENCHMARKS_DIR, FIGHTER
 from benchmarks.servers import served, verdict
-from mesh_platform.cli.demo_clients import OPERATOR, credentials_of
-from mesh_platform.kafka import LocalKafkaBroker
-from mesh_platform.launcher.topology import discover_services, env_name
-from mesh_platform.testing.ports import free_port
+from mesh_tools.broker import LocalKafkaBroker
+from mesh_tools.cli.demo_clients import OPERATOR, credentials_of
+from mesh_tools.launcher.topology import discover_services, env_name
+from mesh_tools.testing.ports import free_port
 from octagon_demo.loader import BATCH_LINES, BATCHES_IN_FLIGHT, KINDS, MAX_WORKERS, load_demo_data
 from octagon_demo.report import LoadReport
 

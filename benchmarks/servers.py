@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 
-from mesh_platform.testing.authority import TestAuthority
-from mesh_platform.testing.ports import free_port
+from mesh_tools.testing.authority import TestAuthority
+from mesh_tools.testing.ports import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 

@@ -24,7 +24,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 stamp=.venv/.installed
-packages=(platform catalog demo domains/*)
+packages=(platform tools catalog demo domains/*)
 inputs=(requirements-dev.txt requirements.lock)
 for package in "${packages[@]}"; do [ -f "$package/pyproject.toml" ] && inputs+=("$package/pyproject.toml"); done
 if [ ! -f "$stamp" ] || [ -n "$(find "${inputs[@]}" -newer "$stamp" 2>/dev/null)" ]; then

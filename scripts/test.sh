@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the test suites in two stages; `scripts/test.sh [all|everyday|fault] [pytest args]` (default: all).
-#  everyday: each package (platform, catalog, each domain, demo) in its own pytest process — its own pyproject.toml
+#  everyday: each package (platform, tools, catalog, each domain, demo) in its own pytest process — its own pyproject.toml
 #            makes the package the rootdir — and the cross-service suite in tests/ (fault tests excepted) as two
 #            processes: the end-to-end tests over a running mesh, and the rest.
 #            The suites run three at a time (MESH_TEST_LANES sets how many; 1 runs them one after the other), the
@@ -47,6 +47,7 @@ if [ "$stage" != fault ]; then
     "platform|platform/tests"
     "tests/e2e (end to end over a running mesh, browser)|tests/e2e"
     "catalog|catalog/tests"
+    "tools (mesh CLI, launcher, broker, scaffold, linters)|tools/tests"
     "tests (cross-service: architecture, contracts, security, robustness)|tests --ignore=tests/e2e --ignore=tests/fault --ignore=tests/defects --ignore=tests/benchmarks"
   )
   for suite in domains/* demo; do

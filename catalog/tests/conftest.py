@@ -19,8 +19,8 @@ from catalog.app import create_app
 from catalog.settings import CatalogSettings
 from mesh_platform.auth import ClientCredentials, OidcDiscovery
 from mesh_platform.contracts.documents import read_document
-from mesh_platform.testing.authority import TEST_ISSUER, test_authority
-from mesh_platform.testing.ports import free_port
+from mesh_tools.testing.authority import TEST_ISSUER, test_authority
+from mesh_tools.testing.ports import free_port
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts"
 
@@ -194,7 +194,7 @@ def module_store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('store') / 'catalog.db'}"
         return
-    from mesh_platform.testing.postgres import admin_url, create_database, drop_database
+    from mesh_tools.testing.postgres import admin_url, create_database, drop_database
 
     url = create_database(admin_url())
     yield url

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The compose deployment's Kafka broker, secured like the one `mesh broker` runs (platform/mesh_platform/kafka/
+# The compose deployment's Kafka broker, secured like the one `mesh broker` runs (tools/mesh_tools/broker/
 # server_config.py): clients authenticate with SASL/SCRAM-SHA-512, broker and controller with SASL/PLAIN, KRaft's
 # StandardAuthorizer denies whatever no ACL allows, topics are never auto-created (the `event-plane` service
 # provisions them from the contracts). The super user's SCRAM credential is written when the storage is formatted

@@ -84,3 +84,22 @@ def test_domain_logic_knows_nothing_of_web_broker_or_sql():
         if module.split(".")[0] in infrastructure
     ]
     assert offending == []
+
+
+SERVICE_CODE = {  # what a service image installs and runs: the runtime, the catalog, each domain (not their tests)
+    "platform": ROOT / "platform" / "mesh_platform",
+    "catalog": ROOT / "catalog" / "catalog",
+    **{domain: ROOT / "domains" / domain / domain for domain in DOMAINS},
+}
+
+
+@pytest.mark.parametrize("package", sorted(SERVICE_CODE))
+def test_what_a_service_runs_never_imports_the_tooling_distribution(package):
+    # Service images install octagon-mesh-platform alone (tests/architecture/test_containers.py): an import of
+    # mesh_tools — even a lazy one inside a function — would fail there at run time.
+    offending = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path, module in imported_modules(SERVICE_CODE[package])
+        if module.split(".")[0] == "mesh_tools"
+    ]
+    assert offending == []

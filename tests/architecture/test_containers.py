@@ -8,7 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILES = sorted(
     [ROOT / "catalog" / "Dockerfile", *(ROOT / "domains").glob("*/Dockerfile"),
-     ROOT / "platform" / "mesh_platform" / "scaffold" / "templates" / "domain" / "Dockerfile.tmpl"]
+     ROOT / "tools" / "mesh_tools" / "scaffold" / "templates" / "domain" / "Dockerfile.tmpl"]
 )
 
 
@@ -51,3 +51,15 @@ def test_every_image_installs_the_versions_ci_tested_from_the_lock(dockerfile):
     installs = [argument for kind, argument in instructions(dockerfile) if kind == "RUN" and "pip install" in argument]
     assert installs and all("-c /app/requirements.lock" in argument for argument in installs), installs
     assert ("COPY", "requirements.lock /app/requirements.lock") in instructions(dockerfile)
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_service_image_installs_the_runtime_distribution_and_none_of_the_tooling(dockerfile):
+    steps = instructions(dockerfile)
+    copied = [argument.split()[0] for kind, argument in steps if kind == "COPY"]
+    installs = " ".join(argument for kind, argument in steps if kind == "RUN" and "pip install" in argument)
+    assert "platform" in copied and "/app/platform" in installs
+    # The CLI, launcher, broker, scaffold, linters and pytest plugin (tools/, octagon-mesh-tools) stay out.
+    assert not [source for source in copied if source.split("/")[0] == "tools"], copied
+    assert "/app/tools" not in installs and "octagon-mesh-tools" not in installs, installs
+    assert not steps[-1][1].lstrip('["').startswith("mesh"), "a service runs uvicorn, not the mesh CLI"

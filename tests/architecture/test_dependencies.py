@@ -16,11 +16,12 @@ from packaging.requirements import Requirement
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = {  # package folder → its importable code
     "platform": "platform/mesh_platform",
+    "tools": "tools/mesh_tools",
     "catalog": "catalog/catalog",
     "demo": "demo/octagon_demo",
     **{f"domains/{d.name}": f"domains/{d.name}/{d.name}" for d in sorted((ROOT / "domains").iterdir()) if d.is_dir()},
 }
-FIRST_PARTY = {"mesh_platform", "catalog", "octagon_demo", *(Path(p).name for p in PACKAGES.values())}
+FIRST_PARTY = {"mesh_platform", "mesh_tools", "catalog", "octagon_demo", *(Path(p).name for p in PACKAGES.values())}
 OWN_DISTRIBUTIONS_PREFIX = "octagon-"
 
 
@@ -68,7 +69,7 @@ def required_distributions() -> dict[str, str]:
     """Every distribution our packages and dev tools need, transitively, with the version installed here."""
     roots = [Requirement(line) for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
              if line.strip() and not line.startswith("#")]
-    roots += [Requirement(name) for name in ("octagon-mesh-platform", "octagon-catalog", "octagon-demo")]
+    roots += [Requirement(name) for name in ("octagon-mesh-platform", "octagon-mesh-tools", "octagon-catalog", "octagon-demo")]
     roots += [Requirement(f"octagon-{path.name}") for path in (ROOT / "domains").iterdir() if path.is_dir()]
     found: dict[str, str] = {}
     pending = [(requirement, "") for requirement in roots]
@@ -114,3 +115,21 @@ def test_every_third_party_dependency_has_a_range_not_just_a_floor(package):
     requirements = [*project["dependencies"], *(r for extra in project.get("optional-dependencies", {}).values() for r in extra)]
     open_ended = [r for r in requirements if not r.startswith(OWN_DISTRIBUTIONS_PREFIX) and "<" not in r]
     assert open_ended == [], f"{package}: give these an upper bound: {open_ended}"
+
+
+# What the runtime needs without importing it by name: the server its services run under, the PostgreSQL driver
+# SQLAlchemy loads from a DATABASE_URL, the C checksum kafka-python loads when present.
+RUNTIME_NEEDS_WITHOUT_IMPORT = {"uvicorn", "psycopg", "crc32c"}
+
+
+def test_the_runtime_declares_only_what_it_imports_or_runs_under():
+    # Service images install the runtime alone: a dependency only the tools use (typer, rich, pytest...) belongs to
+    # tools/pyproject.toml, so it never lands in an image.
+    providers = packages_distributions()
+    imported = {
+        canonical(name)
+        for module in imported_roots(ROOT / PACKAGES["platform"])
+        for name in providers.get(module, [module])
+    }
+    unused = sorted(declared("platform") - imported - RUNTIME_NEEDS_WITHOUT_IMPORT)
+    assert unused == [], f"platform/pyproject.toml declares what the runtime never imports: {unused}"

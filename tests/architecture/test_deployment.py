@@ -68,7 +68,7 @@ def rendered_node_config(node_environment: dict, tmp_path: Path) -> dict[str, st
 
 @pytest.mark.parametrize("node_id", [1, 2, 3])
 def test_compose_runs_a_three_node_kraft_cluster_configured_as_mesh_up_brokers_3(compose, node_id, tmp_path):
-    from mesh_platform.kafka.server_config import cluster_properties, server_properties
+    from mesh_tools.broker.server_config import cluster_properties, server_properties
 
     nodes = [compose["services"][name] for name in KAFKA_NODES]
     assert len({node["environment"]["KAFKA_CLUSTER_ID"] for node in nodes}) == 1  # formatted as one cluster
@@ -99,7 +99,7 @@ def test_provisioning_creates_the_contracts_topic_settings_on_the_cluster_uncapp
 
 
 def test_compose_broker_is_secured_like_the_local_broker():
-    from mesh_platform.kafka.server_config import server_properties
+    from mesh_tools.broker.server_config import server_properties
 
     script = (ROOT / "deploy/kafka/start-kafka.sh").read_text()
     local = server_properties("kafka", 9092, 9093, Path("/d"), admin_password="p", controller_password="p")

@@ -1,5 +1,5 @@
 """A small platform surface: domains reach the platform through ``mesh_platform.domain_api`` (their tests also through
-the test kit ``mesh_platform.testing``), and that module exports only what domains use.
+the test kit ``mesh_tools.testing``), and that module exports only what domains use.
 
 Files written before the surface existed, or busy with other work when it arrived, are listed in ``NOT_YET_ON_SURFACE``.
 The list only shrinks: a listed file that no longer reaches past the surface fails the test until it is removed.
@@ -13,9 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SURFACE = "mesh_platform.domain_api"
-TEST_KIT = "mesh_platform.testing"
+TEST_KIT = "mesh_tools.testing"
 DOMAINS = sorted(path.name for path in (ROOT / "domains").iterdir() if (path / "pyproject.toml").exists())
-SCAFFOLD = ROOT / "platform" / "mesh_platform" / "scaffold" / "templates" / "domain"
+SCAFFOLD = ROOT / "tools" / "mesh_tools" / "scaffold" / "templates" / "domain"
 
 # Files that still import platform internals (paths from the repository root). Move each onto the surface (export
 # what it needs from mesh_platform/domain_api.py if a domain truly needs it) and delete its line; never add one.

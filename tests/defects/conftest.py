@@ -26,8 +26,8 @@ from catalog.app import create_app as create_catalog
 from catalog.settings import CatalogSettings
 from mesh_platform.contracts import default_contracts_dir
 from mesh_platform.contracts.documents import read_document
-from mesh_platform.testing.authority import TEST_ISSUER, test_authority
-from mesh_platform.testing.ports import free_port
+from mesh_tools.testing.authority import TEST_ISSUER, test_authority
+from mesh_tools.testing.ports import free_port
 
 FRESHNESS_SECONDS = 3
 OPERATOR = test_authority().bearer("test-operator", ["write:roster", "write:schedule", "write:stats",

@@ -23,8 +23,8 @@ from kafka import KafkaConsumer
 from sqlalchemy import insert, select
 
 from mesh_platform.kafka.client import kafka_client_kwargs
-from mesh_platform.testing.authority import test_authority
-from mesh_platform.testing.service import trusting_test_authority
+from mesh_tools.testing.authority import test_authority
+from mesh_tools.testing.service import trusting_test_authority
 from roster.adapters.tables import PLATFORM_TABLES
 from roster.app import create_app
 from roster.settings import RosterSettings

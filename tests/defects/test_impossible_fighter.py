@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, insert
 
-from mesh_platform.testing.service import trusting_test_authority
+from mesh_tools.testing.service import trusting_test_authority
 from schedule.adapters.tables import BoutRow, CardRow
 from schedule.app import create_app
 from schedule.settings import ScheduleSettings

@@ -26,9 +26,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, insert, select, update
 
 from mesh_platform.events.factory import EventFactory
-from mesh_platform.testing.authority import test_authority
-from mesh_platform.testing.events import deliver
-from mesh_platform.testing.service import trusting_test_authority
+from mesh_tools.testing.authority import test_authority
+from mesh_tools.testing.events import deliver
+from mesh_tools.testing.service import trusting_test_authority
 from roster.adapters.tables import FighterRow
 from roster.app import create_app as create_roster
 from roster.settings import RosterSettings

@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from mesh_platform.kafka.client import KafkaClientSettings, kafka_client_kwargs
-from mesh_platform.launcher.supervisor import port_in_use
-from mesh_platform.launcher.topology import discover_services, env_name
-from mesh_platform.testing.ports import free_port
+from mesh_tools.launcher.supervisor import port_in_use
+from mesh_tools.launcher.topology import discover_services, env_name
+from mesh_tools.testing.ports import free_port
 
 READY_TIMEOUT = 240
 
@@ -35,7 +35,7 @@ class RunningMesh:
 
     def credentials(self, client_id: str):
         """A demo client's token source (its secret from the run directory, tokens from the catalog)."""
-        from mesh_platform.cli.demo_clients import credentials_of
+        from mesh_tools.cli.demo_clients import credentials_of
 
         if client_id not in self._credentials:
             self._credentials[client_id] = credentials_of(self.run_dir, client_id, self.urls["catalog"])

@@ -27,7 +27,7 @@ import pytest
 import yaml
 
 from mesh_platform.contracts import default_contracts_dir
-from mesh_platform.launcher.topology import env_name
+from mesh_tools.launcher.topology import env_name
 
 pytestmark = pytest.mark.e2e
 

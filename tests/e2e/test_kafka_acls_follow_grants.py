@@ -8,7 +8,7 @@ import pytest
 from mesh_platform.auth.scopes import read_scope
 from mesh_platform.contracts import default_contracts_dir
 from mesh_platform.kafka.event_plane import EventPlane
-from mesh_platform.launcher.acl_sync import audit_log_path
+from mesh_tools.launcher.acl_sync import audit_log_path
 
 pytestmark = pytest.mark.e2e
 

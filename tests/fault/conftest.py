@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from mesh_platform.kafka.broker import LocalKafkaBroker
-from mesh_platform.kafka.topics import ensure_topics
 from mesh_platform.subscriptions.dead_letter import dead_letter_topic
-from mesh_platform.testing.ports import free_port
+from mesh_tools.broker.broker import LocalKafkaBroker
+from mesh_tools.broker.topics import ensure_topics
+from mesh_tools.testing.ports import free_port
 
 from .ledger import TOPIC
 

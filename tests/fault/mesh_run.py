@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mesh_platform.launcher.supervisor import read_state
-from mesh_platform.launcher.topology import discover_services, env_name
-from mesh_platform.testing.ports import free_port
+from mesh_tools.launcher.supervisor import read_state
+from mesh_tools.launcher.topology import discover_services, env_name
+from mesh_tools.testing.ports import free_port
 
 READY_TIMEOUT = 300.0
 MESH = str(Path(sys.executable).parent / "mesh")
@@ -115,7 +115,7 @@ class Operator:
     (a service or the broker restarting, or an event not arrived yet)."""
 
     def __init__(self, mesh: MeshUp) -> None:
-        from mesh_platform.cli.demo_clients import credentials_of
+        from mesh_tools.cli.demo_clients import credentials_of
 
         self.urls = mesh.urls
         self.auth = credentials_of(mesh.run_dir, "demo-operator", self.urls["catalog"])

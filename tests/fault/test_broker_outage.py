@@ -18,7 +18,7 @@ ACCOUNTS = 50
 
 
 def test_ten_thousand_commands_survive_two_broker_crashes_with_exact_totals(crashable_broker, postgres_url, tmp_path):
-    from mesh_platform.testing.postgres import admin_url, create_database, drop_database
+    from mesh_tools.testing.postgres import admin_url, create_database, drop_database
 
     connection = crashable_broker.admin_settings
     source = LedgerStore.create(postgres_url)

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from mesh_platform.launcher.supervisor import port_in_use
+from mesh_tools.launcher.supervisor import port_in_use
 
 from .conftest import wait_until
 from .mesh_run import MeshUp, Operator, mesh_environment, replicated
@@ -53,7 +53,7 @@ def analyst_runs(mesh: MeshUp) -> dict[str, str]:
 
 
 def test_with_the_catalog_down_for_a_minute_domains_serve_and_publish_and_the_catalog_gets_everything_after(mesh):
-    from mesh_platform.cli.demo_clients import credentials_of
+    from mesh_tools.cli.demo_clients import credentials_of
 
     operator = Operator(mesh)
     catalog = mesh.urls["catalog"]

@@ -26,11 +26,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
 from mesh_platform.kafka.client import KafkaClientSettings, kafka_client_kwargs
-from mesh_platform.launcher.postgres_stores import database_name
-from mesh_platform.launcher.supervisor import port_in_use, read_state
-from mesh_platform.launcher.topology import discover_services, env_name
-from mesh_platform.testing.ports import free_port
-from mesh_platform.testing.postgres import admin_url, drop_database
+from mesh_tools.launcher.postgres_stores import database_name
+from mesh_tools.launcher.supervisor import port_in_use, read_state
+from mesh_tools.launcher.topology import discover_services, env_name
+from mesh_tools.testing.ports import free_port
+from mesh_tools.testing.postgres import admin_url, drop_database
 
 from .conftest import wait_until
 
@@ -122,7 +122,7 @@ class Load:
     that fails (instance killed, event not arrived yet) is repeated with its Idempotency-Key on the other one."""
 
     def __init__(self, mesh: ScaledMesh) -> None:
-        from mesh_platform.cli.demo_clients import credentials_of
+        from mesh_tools.cli.demo_clients import credentials_of
 
         self.mesh = mesh
         self.auth = credentials_of(mesh.run_dir, "demo-operator", mesh.urls["catalog"][0])
@@ -238,7 +238,7 @@ def query(engine: Engine, sql: str) -> list:
 def test_a_broker_and_an_instance_of_every_domain_die_under_load_and_nothing_is_lost_doubled_or_reordered(
     scaled_mesh,
 ):
-    from mesh_platform.cli.demo_clients import credentials_of
+    from mesh_tools.cli.demo_clients import credentials_of
 
     mesh = scaled_mesh
     load = Load(mesh)

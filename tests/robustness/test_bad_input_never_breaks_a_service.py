@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, reject, settings
 
 from mesh_platform.contracts import ContractRegistry
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 DOMAINS = ["roster", "schedule", "results", "stats"]
 

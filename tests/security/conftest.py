@@ -13,7 +13,7 @@ import uvicorn
 from catalog.app import create_app as create_catalog
 from catalog.settings import CatalogSettings
 from mesh_platform.auth import ClientCredentials, OidcDiscovery
-from mesh_platform.testing.ports import free_port
+from mesh_tools.testing.ports import free_port
 
 
 class ServedCatalog:

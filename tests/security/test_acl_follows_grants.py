@@ -27,9 +27,9 @@ from kafka.errors import GroupAuthorizationFailedError, TopicAuthorizationFailed
 from mesh_platform.auth import ClientCredentials
 from mesh_platform.auth.scopes import read_scope
 from mesh_platform.contracts import ContractRegistry
-from mesh_platform.kafka.acls import AclAdmin
 from mesh_platform.kafka.client import SCRAM_MECHANISM, kafka_client_kwargs
-from mesh_platform.launcher.acl_sync import audit_log_path, build_reconciler, start_reconciler
+from mesh_tools.event_plane.acls import AclAdmin
+from mesh_tools.launcher.acl_sync import audit_log_path, build_reconciler, start_reconciler
 
 pytestmark = pytest.mark.integration
 

@@ -10,8 +10,8 @@ from sqlalchemy import text
 
 from catalog.app import create_app as create_catalog
 from catalog.settings import CatalogSettings
-from mesh_platform.testing.authority import test_authority
-from mesh_platform.testing.service import bearer, trusting_test_authority
+from mesh_tools.testing.authority import test_authority
+from mesh_tools.testing.service import bearer, trusting_test_authority
 from roster.app import create_app as create_roster
 from roster.settings import RosterSettings
 

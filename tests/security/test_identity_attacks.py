@@ -27,8 +27,8 @@ from catalog.app import create_app as create_catalog
 from catalog.settings import CatalogSettings
 from mesh_platform.auth import ClientCredentials, OidcDiscovery
 from mesh_platform.contracts.documents import read_document
-from mesh_platform.testing.ports import free_port
-from mesh_platform.testing.postgres import admin_url, create_database, drop_database
+from mesh_tools.testing.ports import free_port
+from mesh_tools.testing.postgres import admin_url, create_database, drop_database
 from roster.app import create_app as create_roster
 from roster.settings import RosterSettings
 

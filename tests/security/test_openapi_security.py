@@ -6,7 +6,7 @@ import importlib
 import pytest
 from fastapi.testclient import TestClient
 
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 SERVICES = ["catalog", "roster", "schedule", "results", "stats"]
 # The token endpoint authenticates clients with their secret (RFC 6749 §2.3), not with a bearer token.

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 pytestmark = pytest.mark.integration
 

@@ -23,7 +23,7 @@ from catalog.domain.notifications import verify
 from mesh_platform.lineage.naming import product_dataset
 from mesh_platform.quality.lineage_report import quality_job, quality_run_event
 from mesh_platform.quality.results import QualityRun, RuleResult
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 RULE = "fighters.stance:stance_allowed"
 OPERATOR = test_authority().bearer("test-operator", ["write:roster", "write:stats", "admin:catalog"])

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from catalog.adapters.tables import LineageEventRow, LineageNodeRow
 from catalog.app import create_app
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 OPERATOR = test_authority().bearer("test-operator", ["write:roster", "write:schedule", "write:results", "write:stats", "admin:catalog"])
 

@@ -14,7 +14,7 @@ from catalog.adapters.tables import LineageEdgeRow, LineageEventRow, LineageNode
 from catalog.app import create_app
 from catalog.domain.openlineage import MalformedLineageEvent
 from catalog.service.lineage import LineageLimits
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 OPERATOR = test_authority().bearer("test-operator", ["write:roster", "write:schedule", "write:results", "write:stats", "admin:catalog"])
 

@@ -26,7 +26,7 @@ from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, H
 from mesh_platform.catalog_client import CatalogClient, CatalogRegistrar, RegistrationRefused
 from mesh_platform.contracts.product import DataProductContract
 from mesh_platform.lineage import LineageEmitter, derivation_job, product_dataset
-from mesh_platform.testing.ports import free_port
+from mesh_tools.testing.ports import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ import httpx
 import jwt
 import pytest
 
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 pytestmark = pytest.mark.integration
 

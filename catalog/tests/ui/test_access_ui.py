@@ -7,7 +7,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

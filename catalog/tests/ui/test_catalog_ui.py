@@ -11,7 +11,7 @@ import pytest
 import semver
 from playwright.sync_api import Page, expect
 
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 FORGED_SERVICE_URL = "http://169.254.169.254/latest/meta-data"
 

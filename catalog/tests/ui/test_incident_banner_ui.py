@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from mesh_platform.lineage.naming import product_dataset
 from mesh_platform.quality.lineage_report import quality_job, quality_run_event
 from mesh_platform.quality.results import QualityRun, RuleResult
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

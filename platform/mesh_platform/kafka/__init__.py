@@ -1,20 +1,5 @@
-"""A real Apache Kafka broker for development and tests: jars from Maven Central, run on the local JVM.
+"""The services' side of Kafka: client settings, the event plane derived from the contracts, the start-up topic check.
 
-``LocalKafkaBroker`` starts a single-node KRaft broker, ``KafkaDistribution`` provides its cached classpath,
-``ensure_topics`` creates data-product topics that keep their history, ``BrokerSettings`` reads the environment.
+Starting brokers and provisioning topics, users and ACLs is tooling: :mod:`mesh_tools.broker` and
+:mod:`mesh_tools.event_plane` in the ``octagon-mesh-tools`` distribution, which no service image installs.
 """
-
-from mesh_platform.kafka.broker import LocalKafkaBroker
-from mesh_platform.kafka.distribution import DEFAULT_KAFKA_VERSION, KafkaDistribution
-from mesh_platform.kafka.errors import BrokerError
-from mesh_platform.kafka.settings import BrokerSettings
-from mesh_platform.kafka.topics import ensure_topics
-
-__all__ = [
-    "DEFAULT_KAFKA_VERSION",
-    "BrokerError",
-    "BrokerSettings",
-    "KafkaDistribution",
-    "LocalKafkaBroker",
-    "ensure_topics",
-]

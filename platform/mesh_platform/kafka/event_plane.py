@@ -8,7 +8,7 @@
 * A principal per domain (its SCRAM user, named after the domain), which writes its own product topics and its own
   dead-letter topic, and reads the product majors it declares in ``contracts/<domain>/subscriptions.yaml``.
 
-Nothing here talks to Kafka: :mod:`mesh_platform.kafka.provisioning` and :mod:`mesh_platform.kafka.acls` apply it.
+Nothing here talks to Kafka: :mod:`mesh_tools.event_plane.provisioning` and :mod:`mesh_tools.event_plane.acls` apply it.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from mesh_platform.kafka.event_plane import (
     TopicSpec,
     product_topic,
 )
-from mesh_platform.kafka.provisioning import TopicState, describe_topics
+from mesh_platform.kafka.topic_state import TopicState, describe_topics
 from mesh_platform.subscriptions.dead_letter import dead_letter_topic
 
 log = logging.getLogger(__name__)

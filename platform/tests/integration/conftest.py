@@ -1,17 +1,14 @@
-import time
 import uuid
 
 import pytest
-from kafka import KafkaConsumer
 from sqlalchemy import MetaData
 
 from mesh_platform.events import EventFactory
-from mesh_platform.kafka.client import kafka_client_kwargs
 from mesh_platform.outbox import OutboxWriter
 from mesh_platform.store.engine import create_store_engine
 from mesh_platform.store.platform_tables import define_platform_tables
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
-from mesh_platform.testing.kafka import provision_test_topics
+from mesh_tools.testing.kafka import provision_test_topics
 
 
 class Store:
@@ -52,18 +49,3 @@ def things_topic(domain, kafka_bootstrap) -> str:
 @pytest.fixture
 def events(domain) -> EventFactory:
     return EventFactory(domain, "http://127.0.0.1:8000")
-
-
-def consume(bootstrap: str, topic: str, expected: int, timeout: float = 30.0) -> list:
-    """Every record of ``topic`` from the beginning, waiting until ``expected`` arrived (or the timeout)."""
-    consumer = KafkaConsumer(topic, **kafka_client_kwargs(bootstrap), auto_offset_reset="earliest",
-                             enable_auto_commit=False, group_id=None, consumer_timeout_ms=1000)
-    records: list = []
-    deadline = time.monotonic() + timeout
-    try:
-        while len(records) < expected and time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=500).values():
-                records.extend(batch)
-    finally:
-        consumer.close()
-    return records

@@ -25,8 +25,8 @@ from mesh_platform.http.problems import install_problem_handlers
 from mesh_platform.store.engine import create_store_engine
 from mesh_platform.store.product_snapshot import SqlTableSnapshots
 from mesh_platform.store.product_source import SqlTableSource
-from mesh_platform.testing.authority import test_authority
 from mesh_platform.wire import utc_timestamp
+from mesh_tools.testing.authority import test_authority
 
 pytestmark = pytest.mark.integration
 

@@ -24,7 +24,7 @@ from mesh_platform.outbox import OutboxWriter
 from mesh_platform.store.engine import create_store_engine
 from mesh_platform.store.platform_tables import define_platform_tables
 from mesh_platform.store.unit_of_work import SqlUnitOfWork
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 pytestmark = pytest.mark.integration
 

@@ -6,9 +6,8 @@ from kafka.errors import KafkaError
 from sqlalchemy import func, select
 
 from mesh_platform.outbox.relay import OutboxRelay, kafka_producer_factory
-from mesh_platform.testing.ports import free_port
-
-from .conftest import consume
+from mesh_tools.testing.kafka import consume
+from mesh_tools.testing.ports import free_port
 
 pytestmark = pytest.mark.integration
 

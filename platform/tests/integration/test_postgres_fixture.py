@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from mesh_platform.testing.postgres import admin_url, create_database, drop_database
+from mesh_tools.testing.postgres import admin_url, create_database, drop_database
 
 
 @pytest.fixture

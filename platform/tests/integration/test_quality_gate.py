@@ -19,8 +19,7 @@ from mesh_platform.outbox.relay import OutboxRelay, kafka_producer_factory
 from mesh_platform.quality.gate import QualityGate
 from mesh_platform.quality.holds import HoldStore
 from mesh_platform.quality.results import QualityResults
-
-from .conftest import consume
+from mesh_tools.testing.kafka import consume
 
 pytestmark = pytest.mark.integration
 

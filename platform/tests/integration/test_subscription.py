@@ -8,9 +8,7 @@ from mesh_platform.events.envelope import kafka_headers, to_kafka_message
 from mesh_platform.kafka.client import kafka_client_kwargs
 from mesh_platform.subscriptions import Subscription
 from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher, dead_letter_topic
-from mesh_platform.testing.kafka import provision_test_topics
-
-from .conftest import consume
+from mesh_tools.testing.kafka import consume, provision_test_topics
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select,
 from tenacity import wait_none
 
 from mesh_platform.subscriptions import Subscription
-from mesh_platform.testing.events import consumed
+from mesh_tools.testing.events import consumed
 
 from .conftest import Store
 from .test_subscription import processed_count, wait_for

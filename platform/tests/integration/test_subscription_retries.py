@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from tenacity import wait_none
 
 from mesh_platform.subscriptions import Subscription
-from mesh_platform.testing.events import consumed
+from mesh_tools.testing.events import consumed
 
 from .test_subscription import processed_count, wait_for
 

@@ -7,7 +7,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from mesh_platform.auth import InvalidToken
-from mesh_platform.testing.authority import OMIT, TestAuthority, test_authority
+from mesh_tools.testing.authority import OMIT, TestAuthority, test_authority
 
 
 def verify(token):

@@ -11,7 +11,7 @@ from mesh_platform.contracts import DataProductContract, filter_schema
 from mesh_platform.http.bearer import Authorizer
 from mesh_platform.http.data_products import DataProductPort, data_product_router
 from mesh_platform.http.problems import install_problem_handlers
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 PATH = "/data-products/fighters/v1"
 RECORDS = [

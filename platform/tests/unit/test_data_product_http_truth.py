@@ -9,7 +9,7 @@ from mesh_platform.http.bearer import Authorizer
 from mesh_platform.http.data_products import DataProductPort, Deprecation, data_product_router
 from mesh_platform.http.pagination import CursorCodec
 from mesh_platform.http.problems import install_problem_handlers
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 PATH = "/data-products/fighters/v1"
 RECORDS = [{"id": f"f-{n:02}", "weight_class": "lightweight" if n % 2 else "flyweight"} for n in range(7)]

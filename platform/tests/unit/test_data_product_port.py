@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from mesh_platform.http.bearer import Authorizer
 from mesh_platform.http.data_products import DataProductPort, Deprecation, data_product_router
 from mesh_platform.http.problems import install_problem_handlers
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 AUTHORIZER = Authorizer(test_authority().verifier())
 

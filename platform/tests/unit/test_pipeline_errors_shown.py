@@ -13,7 +13,7 @@ from mesh_platform.http.bearer import Authorizer
 from mesh_platform.http.operations import ReadinessProbe, operations_router
 from mesh_platform.http.pipeline import pipeline_router
 from mesh_platform.subscriptions.health import SubscriptionHealth
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 
 SECRET = "connection to db-7.internal:5432 failed for user 'stats_rw'"
 

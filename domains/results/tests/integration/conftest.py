@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 
 from mesh_platform.contracts.loading import load_contract_file
 from mesh_platform.events.factory import EventFactory
-from mesh_platform.testing.authority import test_authority
-from mesh_platform.testing.events import deliver
-from mesh_platform.testing.service import bearer, trusting_test_authority
+from mesh_tools.testing.authority import test_authority
+from mesh_tools.testing.events import deliver
+from mesh_tools.testing.service import bearer, trusting_test_authority
 from results.app import create_app
 from results.settings import ResultsSettings
 

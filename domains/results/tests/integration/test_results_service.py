@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from mesh_platform.testing.authority import test_authority
+from mesh_tools.testing.authority import test_authority
 from results.adapters.tables import PLATFORM_TABLES
 from results.app import create_app
 

@@ -13,8 +13,8 @@ from mesh_platform.domain_api import record_of
 from mesh_platform.events.factory import EventFactory
 from mesh_platform.kafka.client import kafka_client_kwargs
 from mesh_platform.kafka.event_plane import EventPlane, withheld_fields
-from mesh_platform.kafka.provisioning import EventPlaneProvisioner
 from mesh_platform.kafka.topic_check import TopicsNotReady
+from mesh_tools.event_plane.provisioning import EventPlaneProvisioner
 from roster.adapters.tables import FIGHTERS
 from roster.app import create_app
 from roster.domain.model import PERSONAL_DATA, Fighter, FighterProfile, Stance, WeightClass

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from mesh_platform.quality.holds import HoldStore
-from mesh_platform.testing.authority import test_authority
-from mesh_platform.testing.service import trusting_test_authority
+from mesh_tools.testing.authority import test_authority
+from mesh_tools.testing.service import trusting_test_authority
 from roster.adapters.tables import PLATFORM_TABLES, FighterRow
 from roster.app import create_app
 from roster.settings import RosterSettings

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from mesh_platform.testing.authority import test_authority
-from mesh_platform.testing.service import trusting_test_authority
+from mesh_tools.testing.authority import test_authority
+from mesh_tools.testing.service import trusting_test_authority
 from roster.app import create_app
 from roster.settings import RosterSettings
 

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from mesh_platform.domain_api import EventMessage
-from mesh_platform.testing.authority import test_authority
-from mesh_platform.testing.events import deliver
-from mesh_platform.testing.service import bearer, read_port_conforming, trusting_test_authority
+from mesh_tools.testing.authority import test_authority
+from mesh_tools.testing.events import deliver
+from mesh_tools.testing.service import bearer, read_port_conforming, trusting_test_authority
 from roster.adapters.tables import PLATFORM_TABLES
 from roster.app import create_app
 from roster.settings import RosterSettings

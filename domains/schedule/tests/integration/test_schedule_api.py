@@ -5,9 +5,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from mesh_platform.events import EventFactory
-from mesh_platform.testing.authority import test_authority
-from mesh_platform.testing.events import deliver
-from mesh_platform.testing.service import bearer, read_port_conforming, trusting_test_authority
+from mesh_tools.testing.authority import test_authority
+from mesh_tools.testing.events import deliver
+from mesh_tools.testing.service import bearer, read_port_conforming, trusting_test_authority
 from schedule.adapters.tables import PLATFORM_TABLES
 from schedule.app import create_app
 from schedule.settings import ScheduleSettings

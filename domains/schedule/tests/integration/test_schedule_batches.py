@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mesh_platform.domain_api import EventMessage
-from mesh_platform.testing.authority import test_authority
-from mesh_platform.testing.events import deliver
-from mesh_platform.testing.service import trusting_test_authority
+from mesh_tools.testing.authority import test_authority
+from mesh_tools.testing.events import deliver
+from mesh_tools.testing.service import trusting_test_authority
 from schedule.app import create_app
 from schedule.settings import ScheduleSettings
 

@@ -12,7 +12,7 @@ from kafka import KafkaProducer
 from mesh_platform.events.envelope import kafka_headers, to_kafka_message
 from mesh_platform.kafka.client import kafka_client_kwargs
 from mesh_platform.subscriptions.replay import KafkaGroupRewinder
-from mesh_platform.testing.service import bearer, trusting_test_authority
+from mesh_tools.testing.service import bearer, trusting_test_authority
 from stats.app import create_app
 from stats.settings import StatsSettings
 

@@ -5,8 +5,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from mesh_platform.testing.events import deliver
-from mesh_platform.testing.service import bearer, trusting_test_authority
+from mesh_tools.testing.events import deliver
+from mesh_tools.testing.service import bearer, trusting_test_authority
 from stats.adapters.tables import PLATFORM_TABLES
 from stats.app import create_app
 from stats.settings import StatsSettings

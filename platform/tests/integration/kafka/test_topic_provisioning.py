@@ -12,16 +12,16 @@ from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaTimeoutError
 from rich.console import Console
 
-from mesh_platform.cli.topics_command import run_topics_apply, run_topics_list
 from mesh_platform.contracts import ContractRegistry, default_contracts_dir
 from mesh_platform.events import EventFactory
 from mesh_platform.events.envelope import kafka_headers, to_kafka_message
 from mesh_platform.kafka.client import kafka_client_kwargs
 from mesh_platform.kafka.event_plane import KEEP_HISTORY, EventPlane, TopicSpec
-from mesh_platform.kafka.provisioning import EventPlaneProvisioner
 from mesh_platform.kafka.topic_check import TopicsNotReady, service_topics, verify_topics
 from mesh_platform.subscriptions import Subscription
 from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher, dead_letter_topic
+from mesh_tools.cli.topics_command import run_topics_apply, run_topics_list
+from mesh_tools.event_plane.provisioning import EventPlaneProvisioner
 
 from ..conftest import Store
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from mesh_platform.cli.contracts_command import contracts_app
-from mesh_platform.contracts.check import check_contracts
 from mesh_platform.contracts.errors import GitError
+from mesh_tools.cli.contracts_command import contracts_app
+from mesh_tools.contracts.check import check_contracts
 
 from .contract_documents import OPTIONAL_FIELD, ContractDocuments, GitWorkTree, as_deprecated, as_major_two
 

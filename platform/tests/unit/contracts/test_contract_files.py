@@ -11,8 +11,8 @@ from jsonschema import Draft201909Validator
 from open_data_contract_standard.model import OpenDataContractStandard
 
 from mesh_platform.contracts.documents import read_document
-from mesh_platform.contracts.lint import lint_paths
 from mesh_platform.contracts.loading import ContractRegistry
+from mesh_tools.contracts.lint import lint_paths
 
 from .contract_documents import CONTRACTS_DIR, PRODUCTS, WEIGHT_CLASSES
 

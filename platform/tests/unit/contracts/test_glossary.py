@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from mesh_platform.cli.contracts_command import contracts_app
 from mesh_platform.contracts.glossary import field_terms, glossary_link_problems, load_glossary, term_link
-from mesh_platform.contracts.lint import lint_paths
+from mesh_tools.cli.contracts_command import contracts_app
+from mesh_tools.contracts.lint import lint_paths
 
 from .contract_documents import CONTRACTS_DIR, PRODUCTS, ContractDocuments
 

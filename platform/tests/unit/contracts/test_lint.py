@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mesh_platform.cli.contracts_command import contracts_app
-from mesh_platform.contracts.lint import lint_paths
+from mesh_tools.cli.contracts_command import contracts_app
+from mesh_tools.contracts.lint import lint_paths
 
 from .contract_documents import (
     CONTRACTS_DIR,

@@ -8,11 +8,12 @@ import yaml
 from pydantic import ValidationError
 
 from mesh_platform.contracts import ContractRegistry, DataProductContract, default_contracts_dir
-from mesh_platform.kafka.acls import domain_acls, product_read_acls
 from mesh_platform.kafka.client import KafkaClientSettings, KafkaSettingsError, kafka_client_kwargs
 from mesh_platform.kafka.event_plane import EventPlane, EventPlaneError, product_topic, read_subscriptions
-from mesh_platform.kafka.provisioning import TopicState, differences
 from mesh_platform.kafka.topic_check import topic_problems
+from mesh_platform.kafka.topic_state import TopicState
+from mesh_tools.event_plane.acls import domain_acls, product_read_acls
+from mesh_tools.event_plane.provisioning import differences
 
 CONTRACTS = default_contracts_dir(Path(__file__))
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 
 from mesh_platform.contracts import default_contracts_dir
-from mesh_platform.contracts.lint import lint_text
 from mesh_platform.quality.spc_rules import spc_rules_of_document
+from mesh_tools.contracts.lint import lint_text
 
 FIGHTERS = Path(default_contracts_dir(), "roster", "fighters.odcs.yaml")
 

@@ -8,7 +8,7 @@ from sqlalchemy import MetaData, create_engine, func, insert, select
 from mesh_platform.events.factory import EventFactory
 from mesh_platform.store.platform_tables import define_platform_tables
 from mesh_platform.subscriptions import Subscription
-from mesh_platform.testing.events import consumed
+from mesh_tools.testing.events import consumed
 
 
 class FakeDeadLetters:
