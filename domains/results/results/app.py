@@ -31,6 +31,7 @@ def create_app(settings: ResultsSettings | None = None) -> FastAPI:
     )
     service.reads("schedule", "bouts", 1, purpose="find the scheduled bout a result is recorded for")
     directory = ScheduleHttpDirectory(settings.schedule_url, service.credentials)
+    service.on_shutdown(directory.close)
     executor = service.command_executor(unit_of_work)
     return service.create_app(
         title="Octagon Mesh — results",

@@ -30,6 +30,7 @@ def create_app(settings: ScheduleSettings | None = None) -> FastAPI:
         service.serve(product.product, product.major, product.source(service.engine), product.filter_parsers())
     service.reads("roster", "fighters", 1, purpose="check that booked fighters exist, are active and in the weight class")
     directory = RosterHttpDirectory(settings.roster_url, service.credentials)
+    service.on_shutdown(directory.close)
     executor = service.command_executor(unit_of_work)
     return service.create_app(
         title="Octagon Mesh — schedule",
