@@ -39,12 +39,19 @@ class EventMessage:
 
 
 class KafkaRecordLike(Protocol):
-    """What we read of a kafka-python ``ConsumerRecord``."""
+    """What we read of a kafka-python ``ConsumerRecord`` (read-only: frozen records, e.g. parked ones, qualify)."""
 
-    topic: str
-    key: bytes | None
-    value: bytes | None
-    headers: list[tuple[str, bytes]]
+    @property
+    def topic(self) -> str: ...
+
+    @property
+    def key(self) -> bytes | None: ...
+
+    @property
+    def value(self) -> bytes | None: ...
+
+    @property
+    def headers(self) -> list[tuple[str, bytes]]: ...
 
 
 def to_kafka_message(message: EventMessage) -> KafkaMessage:

@@ -1,8 +1,13 @@
 """A subscription: consume a topic, handle each event once, dead-letter what cannot be handled.
 
-Per record: decode the CloudEvent, validate its data, then in ONE local transaction run the handler and record the
-event id in ``processed_events``; only after that commit is the Kafka offset committed. A crash between the two
-re-delivers the record, and the processed-event row turns the redelivery into a no-op.
+The consumer loop lives here: poll a batch, hand it to the group's :class:`~mesh_platform.subscriptions.batch.
+BatchHandler` (one local transaction that runs the handlers and records the event ids in ``processed_events``),
+and only after that commit commit the Kafka offsets. A crash between the two re-delivers the records, and the
+processed-event rows turn the redelivery into a no-op. Failures are retried with jittered back-off, never skipped.
+
+Consumer settings (:func:`mesh_platform.subscriptions.consumer.group_consumer`): a fetch returns as soon as one
+record waits (``fetch_min_bytes=1``), so ``poll_timeout_ms`` and ``fetch_max_wait_ms`` only bound how long an idle
+subscription sleeps; a poll returns up to 500 records, handled in one transaction and one offset commit.
 """
 
 from __future__ import annotations
@@ -10,50 +15,38 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, insert, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_when_event_set, wait_random_exponential
 
-from mesh_platform.events.envelope import EventMessage, InvalidEnvelope, from_kafka_record
+from mesh_platform.events.envelope import InvalidEnvelope, from_kafka_record
 from mesh_platform.store.platform_tables import PlatformTables
+from mesh_platform.subscriptions.batch import (
+    AfterHandlersFailed,
+    BatchHandler,
+    ConsumedRecord,
+    DecodedEvent,
+    EventHandler,
+    EventValidator,
+    HandlingFailed,
+    HandlingRefused,
+)
 from mesh_platform.subscriptions.consumer import group_consumer
 from mesh_platform.subscriptions.dead_letter import DeadLetterPublisher
 from mesh_platform.subscriptions.health import SubscriptionHealth
+from mesh_platform.subscriptions.lag import ConsumerStalled, LagObserver
 
 if TYPE_CHECKING:
     from mesh_platform.kafka.client import KafkaClientSettings
 
+# Re-exported: where they were declared before the batch handling had its own module.
+__all__ = ["AfterHandlersFailed", "ConsumerStalled", "EventHandler", "EventValidator", "HandlingFailed", "Subscription"]
+
 log = logging.getLogger(__name__)
-
-EventHandler = Callable[[Session, EventMessage], None]
-EventValidator = Callable[[EventMessage], None]
-
-# A handler that reads a row, finds none and inserts it can meet a row another writer (the service's own HTTP
-# lookup, another instance during a rebalance) committed in between: a unique violation that is no fault of the
-# event. Run again in a fresh savepoint, the handler sees that row and updates it; only a violation that persists
-# over these attempts parks the event.
-CONFLICT_ATTEMPTS = 3
-
-
-class HandlingFailed(Exception):
-    """A handler refuses an event for good (it goes to the dead-letter topic with this reason)."""
-
-
-class HandlingRefused(Exception):
-    """Internal: a handler raised on the fast path; the batch is re-run one savepoint per event."""
-
-
-class AfterHandlersFailed(Exception):
-    """The step after a batch's handlers failed: the batch's transaction is rolled back and retried."""
-
-
-class ConsumerStalled(Exception):
-    """Records wait on assigned partitions but the consumer has returned none for too long: it is rebuilt."""
 
 
 class Subscription:
@@ -91,13 +84,13 @@ class Subscription:
         self.tables = tables
         self.group_id = group_id
         self.topics = topics
-        self.handlers = dict(handlers)
-        self.ignored = frozenset(ignored)
-        self.after_handlers = after_handlers
         self.bootstrap_servers = bootstrap_servers
         self.dead_letters = dead_letters
-        self.validator = validator
-        self.consumer_factory = consumer_factory or (lambda: group_consumer(self.bootstrap_servers, self.group_id, self.topics))
+        self.batches = BatchHandler(
+            engine=engine, tables=tables, group_id=group_id, handlers=dict(handlers), ignored=frozenset(ignored),
+            park=self._dead_letter, validator=validator, after_handlers=after_handlers,
+        )
+        self.consumer_factory = consumer_factory or self._group_consumer
         self.poll_timeout_ms = poll_timeout_ms
         self.on_commit = on_commit
         self.on_dead_letter = on_dead_letter
@@ -106,10 +99,20 @@ class Subscription:
         self.processed_total = 0
         self.dead_lettered_total = 0
         self.health = SubscriptionHealth()
-        self._committed: dict[Any, int] = {}  # per partition, the next offset this group committed
+        self._lag = LagObserver(self.health)
         self.retry_wait = wait_random_exponential(multiplier=0.5, max=10.0)
         # A consumer that keeps lag but returns nothing this long is rebuilt rather than trusted to recover.
         self.stall_timeout = 60.0
+
+    @property
+    def handlers(self) -> Mapping[str, EventHandler]:
+        """The handlers by CloudEvents type."""
+        return self.batches.handlers
+
+    @property
+    def ignored(self) -> frozenset[str]:
+        """The event types recorded as processed without a handler."""
+        return self.batches.ignored
 
     @property
     def last_error(self) -> str | None:
@@ -128,6 +131,42 @@ class Subscription:
         if self._thread:
             self._thread.join(timeout)
         self.health.state = "stopped"
+
+    def process(self, record: ConsumedRecord) -> bool:
+        """Handle one consumed record. Returns False when it must be retried (store unavailable)."""
+        try:
+            self._handle(self._decode_all([record]))
+        except OperationalError as e:
+            self.health.record_error("store unavailable", e)
+            return False
+        return True
+
+    def handle_parked(self, record: ConsumedRecord) -> str | None:
+        """Handle a dead-lettered record again (after a fix); return why it still fails, or None once handled.
+
+        ``record`` must carry its original topic. A record that fails again is not parked a second time: it stays
+        where it is, and the reason is returned. An event handled before (its id is in ``processed_events``) is a
+        no-op, so re-driving twice never applies an event twice.
+        """
+        try:
+            message = from_kafka_record(record)
+        except InvalidEnvelope as e:
+            return f"invalid envelope: {e}"
+        refusal = self.batches.refusal(message)
+        if refusal is not None:
+            return refusal
+        try:
+            handled, processed = self.batches.run([(record, message)], isolate=False)
+        except HandlingRefused as e:
+            cause = e.__cause__
+            return f"handler failed: {type(cause).__name__}: {cause}"
+        self.processed_total += processed
+        if handled and self.on_commit:
+            self.on_commit()
+        return None
+
+    def _group_consumer(self) -> Any:
+        return group_consumer(self.bootstrap_servers, self.group_id, self.topics)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -154,10 +193,14 @@ class Subscription:
             retry=retry_if_exception_type(Exception),
             wait=self.retry_wait,
             stop=stop_when_event_set(self._stop),
-            sleep=self._stop.wait,
+            sleep=self._pause,
             before_sleep=lambda state: self._failed(what, state),
             reraise=True,
         )
+
+    def _pause(self, seconds: float) -> None:
+        """Back off for ``seconds``, or less when the subscription is stopped meanwhile."""
+        self._stop.wait(seconds)
 
     def _failed(self, what: str, state: RetryCallState) -> None:
         """Record a failed attempt in :attr:`health` and log it (the first with its traceback)."""
@@ -189,14 +232,14 @@ class Subscription:
         from kafka import OffsetAndMetadata, TopicPartition
 
         self._recovered()
-        self._committed = {}
+        self._lag.reset()
         last_progress = time.monotonic()
         while not self._stop.is_set():
             batches = consumer.poll(timeout_ms=self.poll_timeout_ms)
-            self._observe_lag(consumer)
+            self._lag.observe(consumer)
             if batches or not self.health.total_lag:
                 last_progress = time.monotonic()
-            elif time.monotonic() - last_progress > self.stall_timeout and self._still_lagging(consumer):
+            elif time.monotonic() - last_progress > self.stall_timeout and self._lag.still_lagging(consumer):
                 raise ConsumerStalled(
                     f"{self.health.total_lag} records wait on {sorted(self.health.lag)} but none arrived for "
                     f"{self.stall_timeout:.0f}s; rebuilding the consumer"
@@ -204,8 +247,7 @@ class Subscription:
             if not batches:
                 continue
             records = [record for partition_records in batches.values() for record in partition_records]
-            messages = self._decode_all(records)
-            if not self._handle_until_done(messages):
+            if not self._handle_until_done(self._decode_all(records)):
                 return  # stopping: the batch is re-delivered to the next consumer of the group
             # Offsets are committed after the events' local transaction committed: a crash in between re-delivers
             # events whose ids are already in processed_events, so no handler runs twice.
@@ -214,17 +256,17 @@ class Subscription:
                 for partition, partition_records in batches.items()
             }
             consumer.commit({partition: OffsetAndMetadata(offset, "", -1) for partition, offset in offsets.items()})
-            self._committed.update(offsets)
-            self._observe_lag(consumer)
+            self._lag.committed(offsets)
+            self._lag.observe(consumer)
 
-    def _handle_until_done(self, messages: list[tuple[Any, EventMessage]]) -> bool:
+    def _handle_until_done(self, events: Sequence[DecodedEvent]) -> bool:
         """Handle a batch, retrying the same events while its transaction fails; False if stopped first.
 
         Any failure outside a handler's own refusal (a locked or unreachable store, an error while the transaction
         commits) is retried rather than skipped, so no event is lost; each attempt is logged and counted.
         """
         try:
-            self._retrying("batch")(self._handle, messages)
+            self._retrying("batch")(self._handle, events)
         except Exception:
             if self._stop.is_set():
                 return False
@@ -232,193 +274,20 @@ class Subscription:
         self._recovered()
         return True
 
-    def _still_lagging(self, consumer: Any) -> bool:
-        """Re-read the group's committed offsets (another instance may have moved them) and the lag again."""
-        self._committed = {}
-        self._observe_lag(consumer)
-        return self.health.total_lag > 0
+    def _decode_all(self, records: Iterable[ConsumedRecord]) -> list[DecodedEvent]:
+        """Decode and check records; those with a broken envelope or contract go to the dead-letter topic."""
+        return self.batches.decode(records)
 
-    def _observe_lag(self, consumer: Any) -> None:
-        """Lag per assigned partition: its high watermark minus the offset this group committed there."""
-        lag: dict[str, int] = {}
-        try:
-            assigned = consumer.assignment()
-            for revoked in set(self._committed) - set(assigned):  # if it comes back, its offset is read anew
-                del self._committed[revoked]
-            for partition in assigned:
-                highwater = consumer.highwater(partition)  # from the last fetch; None before the first
-                if highwater is None:
-                    continue
-                if partition not in self._committed:
-                    self._committed[partition] = consumer.committed(partition) or 0
-                lag[f"{partition.topic}/{partition.partition}"] = max(0, highwater - self._committed[partition])
-        except Exception:  # lag is an observation; failing to take it must not stop consuming
-            log.debug("lag observation failed", exc_info=True)
-            return
-        self.health.lag = lag
-
-    def process(self, record: Any) -> bool:
-        """Handle one consumed record. Returns False when it must be retried (store unavailable)."""
-        try:
-            self._handle(self._decode_all([record]))
-        except OperationalError as e:
-            self.health.record_error("store unavailable", e)
-            return False
-        return True
-
-    def handle_parked(self, record: Any) -> str | None:
-        """Handle a dead-lettered record again (after a fix); return why it still fails, or None once handled.
-
-        ``record`` must carry its original topic. A record that fails again is not parked a second time: it stays
-        where it is, and the reason is returned. An event handled before (its id is in ``processed_events``) is a
-        no-op, so re-driving twice never applies an event twice.
-        """
-        try:
-            message = from_kafka_record(record)
-        except InvalidEnvelope as e:
-            return f"invalid envelope: {e}"
-        refusal = self._refusal(message)
-        if refusal is not None:
-            return refusal
-        try:
-            handled = self._run_handlers([(record, message)], isolate=False)
-        except HandlingRefused as e:
-            cause = e.__cause__
-            return f"handler failed: {type(cause).__name__}: {cause}"
-        if handled and self.on_commit:
-            self.on_commit()
-        return None
-
-    def _decode_all(self, records: list[Any]) -> list[tuple[Any, EventMessage]]:
-        """Decode and validate records; those with a broken envelope or contract go to the dead-letter topic."""
-        decoded = []
-        for record in records:
-            try:
-                message = from_kafka_record(record)
-            except InvalidEnvelope as e:
-                self._dead_letter(record, f"invalid envelope: {e}")
-                continue
-            refusal = self._refusal(message)
-            if refusal is not None:
-                self._dead_letter(record, refusal)
-                continue
-            decoded.append((record, message))
-        return decoded
-
-    def _refusal(self, message: EventMessage) -> str | None:
-        """Why an event must be parked before any handler runs (no handler; data breaking the contract), or None."""
-        if message.type in self.ignored:
-            return None
-        if message.type not in self.handlers:
-            # Parked at once rather than retried: no handler appears until the subscriber's code changes.
-            return f"no handler: {self.group_id} neither handles nor ignores {message.type}"
-        if self.validator is not None:
-            try:
-                self.validator(message)
-            except ValueError as e:
-                return f"contract violation: {e}"
-        return None
-
-    def _handle(self, messages: list[tuple[Any, EventMessage]]) -> None:
-        """Run the handlers of new events and record them as processed, in one local transaction.
-
-        The fast path runs every handler in one transaction. If a handler refuses its event, that transaction is
-        rolled back and the events are run again one savepoint each, so only the refused event is dead-lettered.
-        Raises when the transaction itself fails (the caller retries the same events).
-        """
-        try:
-            handled = self._run_handlers(messages, isolate=False)
-        except HandlingRefused:
-            handled = self._run_handlers(messages, isolate=True)
+    def _handle(self, events: Sequence[DecodedEvent]) -> None:
+        """Handle a batch in one local transaction (see :meth:`BatchHandler.handle`); raises when it fails."""
+        handled, processed = self.batches.handle(events)
+        self.processed_total += processed
         if handled and self.on_commit:
             self.on_commit()  # handlers may have written outbox rows: let the relay pick them up now
 
-    def _run_handlers(self, messages: list[tuple[Any, EventMessage]], *, isolate: bool) -> int:
-        handled = 0
-        processed: list[dict[str, Any]] = []
-        with Session(self.engine) as session, session.begin():
-            seen = self._already_processed(session, [message.id for _record, message in messages])
-            for record, message in messages:
-                if message.id in seen:
-                    continue
-                seen.add(message.id)
-                handler = self.handlers.get(message.type)
-                if handler is not None:
-                    if not isolate:
-                        try:
-                            handler(session, message)
-                        except OperationalError:
-                            raise
-                        except Exception as e:
-                            raise HandlingRefused() from e
-                    else:
-                        refusal = self._run_isolated(session, handler, message)
-                        if refusal is not None:  # the handler refused the event: park it with the reason
-                            self._dead_letter(record, f"handler failed: {refusal}")
-                            continue
-                    handled += 1
-                processed.append(
-                    {
-                        "consumer_group": self.group_id,
-                        "event_id": message.id,
-                        "event_type": message.type,
-                        "topic": message.topic,
-                        "processed_at": datetime.now(UTC),
-                    }
-                )
-            if handled and self.after_handlers is not None:
-                self._after_handlers(session)
-            if processed:
-                session.execute(insert(self.tables.processed_events), processed)
-        self.processed_total += len(processed)
-        return handled
-
-    def _run_isolated(self, session: Session, handler: EventHandler, message: EventMessage) -> str | None:
-        """Run one handler in a savepoint; return why it refused the event, or None once it is applied.
-
-        A unique violation is retried (:data:`CONFLICT_ATTEMPTS`): a concurrent writer's row is visible to the
-        next attempt. A store error raises, so the caller retries the whole batch.
-        """
-        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
-            try:
-                with session.begin_nested():
-                    handler(session, message)
-                return None
-            except OperationalError:
-                raise
-            except IntegrityError as e:
-                if attempt == CONFLICT_ATTEMPTS:
-                    return f"{type(e).__name__}: {e}"
-                log.info("subscription %s: %s met a concurrent write (attempt %d), applying it again: %s",
-                         self.group_id, message.id, attempt, e.orig)
-            except Exception as e:
-                return f"{type(e).__name__}: {e}"
-        raise AssertionError("unreachable")  # the loop returns on its last attempt
-
-    def _after_handlers(self, session: Session) -> None:
-        """The declared step after the batch's handlers; if it fails, the whole batch is retried (it is no one
-        event's fault)."""
-        assert self.after_handlers is not None
-        try:
-            self.after_handlers(session)
-        except OperationalError:
-            raise
-        except Exception as e:
-            raise AfterHandlersFailed(f"{type(e).__name__}: {e}") from e
-
-    def _already_processed(self, session: Session, event_ids: list[str]) -> set[str]:
-        if not event_ids:
-            return set()
-        table = self.tables.processed_events
-        found = session.execute(
-            select(table.c.event_id).where(table.c.consumer_group == self.group_id, table.c.event_id.in_(event_ids))
-        ).scalars()
-        return set(found)
-
-    def _dead_letter(self, record: Any, reason: str) -> None:
+    def _dead_letter(self, record: ConsumedRecord, reason: str) -> None:
         log.warning("dead-lettering %s@%s/%s: %s", record.topic, record.partition, record.offset, reason)
         self.dead_letters.publish(record, reason=reason, consumer_group=self.group_id)
         self.dead_lettered_total += 1
         if self.on_dead_letter:
             self.on_dead_letter(reason)
-
