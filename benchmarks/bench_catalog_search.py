@@ -13,10 +13,16 @@ facet postings of the matching rowids; a count), the fastest plain-SQL form meas
 the hits was 1.0-1.6x slower); on PostgreSQL one statement over the materialised hits. The bare top-20 query alone
 (no facet counts, no total) is timed too and shown for reference. All are timed alternately with the catalog's so
 machine noise hits each alike.
+
+Indexing is timed as wall time, shown with the CPU seconds it took: those of the indexing process and, on
+PostgreSQL, those of the server process that ran its statements (read from /proc: the server runs on this machine),
+where most of the work is (parsing the text into weighted ``tsvector`` values and keeping the GIN index). Wall time well
+above the CPU seconds is the machine's load (or its disk), not the code.
 """
 from __future__ import annotations
 
 import gc
+import os
 import random
 import sqlite3
 import statistics
@@ -25,9 +31,10 @@ import time
 from datetime import UTC, datetime
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -100,22 +107,43 @@ def product(rng: random.Random, number: int) -> DataProduct:
                        f"team-{number % 40}", sorted(set(words(rng, 3).split())), NOW, NOW, versions)
 
 
-def build(url: str) -> tuple[float, float]:
-    """Index PRODUCTS synthetic products into a new store at ``url``; the seconds indexing took, and the CPU seconds
-    of this process in them (all of the work on SQLite; on PostgreSQL the server's is not in it)."""
+class Built(NamedTuple):
+    """How long indexing took: wall seconds, CPU seconds of the indexing process, and on a local PostgreSQL the CPU
+    seconds of the server process that ran its statements (None where it cannot be read)."""
+
+    seconds: float
+    cpu: float
+    server_cpu: float | None
+
+
+def build(url: str) -> Built:
+    """Index PRODUCTS synthetic products into a new store at ``url`` through the catalog's search adapter."""
     engine = create_store_engine(url)
     upgrade_store(engine, MIGRATIONS)
     rng = random.Random(42)
     products = [product(rng, number) for number in range(PRODUCTS)]
-    started, cpu = time.perf_counter(), time.process_time()
     with Session(engine) as session:
+        backend = (session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+                   if engine.dialect.name == "postgresql" else None)
+        server_cpu = _process_cpu(backend)
+        started, cpu = time.perf_counter(), time.process_time()
         index = search_index_for(session)
         for start in range(0, PRODUCTS, BATCH):
             index.index_many([search_document(p) for p in products[start: start + BATCH]])
         session.commit()
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        server_after = _process_cpu(backend)
     engine.dispose()
-    return seconds, cpu
+    return Built(seconds, cpu, None if server_cpu is None or server_after is None else server_after - server_cpu)
+
+
+def _process_cpu(pid: int | None) -> float | None:
+    """CPU seconds (user + system) of process ``pid`` on this machine, if it is here and readable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 Statement = tuple[str, list[Any]]
@@ -181,7 +209,7 @@ def in_process_ms(url: str) -> tuple[Timings, Timings, Timings, dict[str, int]]:
     """Per query kind: timings of ``RegistryService.search``, of the bare SQL of the same answer and of the bare
     top-20 query alone, taken alternately."""
     engine = create_store_engine(url)
-    service = RegistryService(lambda: SqlCatalogUnitOfWork(engine), lineage=None)  # type: ignore[arg-type, return-value]
+    service = RegistryService(lambda: SqlCatalogUnitOfWork(engine), lineage=None)  # type: ignore[arg-type]
     dialect = engine.dialect.name
     bare = bare_connection(url)
     queries = []
@@ -235,7 +263,7 @@ def http_ms(url: str, directory: Path) -> list[float]:
     return timings
 
 
-def engine_rows(label: str, bare_label: str, url: str, built: tuple[float, float]) -> list[str]:
+def engine_rows(label: str, bare_label: str, url: str, built: Built) -> list[str]:
     ours, answer, top20, totals = in_process_ms(url)
     rows = []
     for name, query, filters in QUERIES:
@@ -245,9 +273,11 @@ def engine_rows(label: str, bare_label: str, url: str, built: tuple[float, float
                     f"{ROUNDS}, top 20 + facet counts + total | {median:.2f} ms | {bare_label}, the same answer: "
                     f"{base:.2f} ms (top-20 query alone: {alone:.2f} ms, {median / alone:.2f}×) | {median / base:.2f}× "
                     f"| ≤ 2× | {verdict(median <= 2 * base)} |")
-    build_seconds, cpu = built
-    rows.append(f"| catalog search ({label}): indexing {PRODUCTS:,} products, batches of {BATCH} (CPU seconds of the "
-                f"indexing process: {cpu:.1f} s) | {build_seconds:.1f} s | — | — | ≤ 10 s | {verdict(build_seconds <= 10)} |")
+    cpu = f"CPU: indexing process {built.cpu:.1f} s"
+    if label == "PostgreSQL":
+        cpu += ", its server process " + ("not readable" if built.server_cpu is None else f"{built.server_cpu:.1f} s")
+    rows.append(f"| catalog search ({label}): indexing {PRODUCTS:,} products, batches of {BATCH}, wall time "
+                f"({cpu}) | {built.seconds:.1f} s | — | — | ≤ 10 s | {verdict(built.seconds <= 10)} |")
     return rows
 
 

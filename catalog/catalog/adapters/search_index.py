@@ -1,11 +1,11 @@
 """Full-text search over products with facets: SQLite FTS5 by default, PostgreSQL full text when on PostgreSQL.
 
-Both keep the same ``search_documents`` table; they differ in the text index (an FTS5 virtual table kept by hand,
-or a generated ``tsvector`` column with a GIN index), in the query language the parsed search is compiled to, and in
-how facets are filtered and counted. On SQLite one query reads every hit (facet filters applied through an index of
-facet postings) with its score and its facet codes packed as 8-byte numbers, and Python counts them in C loops; on
-PostgreSQL one statement returns the page, the facet counts and the total, counted by the server. Either way a
-search reads the hits once however many facets it counts.
+Both keep the same ``search_documents`` table; they differ in the text index (an FTS5 table over the text of
+``search_documents`` as external content, kept by hand, or a generated ``tsvector`` column with a GIN index), in
+the query language the parsed search is compiled to, and in how facets are filtered and counted. On SQLite one
+query reads every hit (facet filters applied through an index of facet postings) with its score and its facet codes
+packed as 8-byte numbers, and Python counts them in C loops; on PostgreSQL one statement returns the page, the facet
+counts and the total, counted by the server. Either way a search reads the hits once however many facets it counts.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import sys
 from array import array
 from collections import Counter
 from collections.abc import Sequence
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -113,6 +114,9 @@ class SqlSearchIndex:
 class SqliteSearchIndex(SqlSearchIndex):
     """FTS5 with bm25 ranking (lower is better); names weigh most, then tags, field names, descriptions.
 
+    ``search_fts`` indexes the text of ``search_documents`` (external content, same rowids): the text is stored
+    once, and an entry is removed while its document row still holds the text it was made from.
+
     ``search_fts_hits`` holds per document what a search reads of every hit (its key and its facet codes packed
     as 8-byte numbers), in rows small enough for thousands of hits to stay in the page cache; ``search_facets``
     holds the postings of each facet value, so filters are index lookups.
@@ -159,10 +163,11 @@ class SqliteSearchIndex(SqlSearchIndex):
             driver.execute("INSERT INTO search_fts (rowid, product_key, name, description, field_names, tags) "
                            f"SELECT rowid, product_key, name, description, field_names, tags FROM search_documents "
                            f"{where}", chunk)
-            hits, postings = [], []
+            hits: list[tuple[int, str, bytes]] = []
+            postings: list[tuple[int, int]] = []
             for rowid, key in driver.execute(f"SELECT rowid, product_key FROM search_documents {where}", chunk):
                 numbers = array("q", map(number_of, codes_of[key]))
-                postings += [(number, rowid) for number in numbers]
+                postings += zip(numbers, repeat(rowid))
                 if sys.byteorder != "little":
                     numbers.byteswap()
                 hits.append((rowid, key, numbers.tobytes()))
