@@ -24,7 +24,14 @@ def group_consumer(bootstrap_servers: str | KafkaClientSettings, group_id: str, 
         enable_auto_commit=False,
         # A new subscriber starts from the beginning of the product's history.
         auto_offset_reset="earliest",
+        # A poll hands the subscription up to 500 records, handled in one local transaction and one offset
+        # commit: under load the per-batch costs (transaction, commit round trip) are shared by many events.
         max_poll_records=500,
+        # Latency: the broker answers a fetch as soon as one record waits (fetch_min_bytes=1), so an event is
+        # fetched the moment it is appended; fetch_max_wait_ms only bounds how long an idle fetch is parked at
+        # the broker (and the poll timeout how long an idle subscription sleeps), never how long an event waits.
+        fetch_min_bytes=1,
+        fetch_max_wait_ms=500,
         bootstrap_timeout_ms=5_000,
     )
     # Brokers never auto-create topics. A group member subscribed to a topic that appears later can stall in
