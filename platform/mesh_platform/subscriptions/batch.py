@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from mesh_platform.events.envelope import EventMessage, InvalidEnvelope, KafkaRecordLike, from_kafka_record
 from mesh_platform.store.platform_tables import PlatformTables
+from mesh_platform.store.writer_turns import writer_turn
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,8 @@ class BatchHandler:
         handled = 0
         processed: list[dict[str, Any]] = []
         processed_at = datetime.now(UTC)  # one transaction, one time
-        with Session(self.engine) as session, session.begin():
+        # SQLite: in the store's writer turn with the units of work and the relay (see writer_turns).
+        with writer_turn(self.engine), Session(self.engine) as session, session.begin():
             seen = self._already_processed(session, [message.id for _record, message in events])
             for record, message in events:
                 if message.id in seen:

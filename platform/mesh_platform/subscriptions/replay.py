@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from mesh_platform.errors import Conflict
 from mesh_platform.store.platform_tables import PlatformTables
+from mesh_platform.store.writer_turns import writer_turn
 from mesh_platform.subscriptions.subscriber import Subscription
 
 if TYPE_CHECKING:
@@ -202,7 +203,8 @@ class SubscriptionReplay:
 
     def _empty(self, groups: list[str]) -> int:
         processed = self.tables.processed_events
-        with Session(self.engine) as session, session.begin():
+        # SQLite: in the store's writer turn with the units of work and the relay (see writer_turns).
+        with writer_turn(self.engine), Session(self.engine) as session, session.begin():
             for table in self.rebuilt_tables:
                 session.execute(delete(table))
             # A DELETE answers a CursorResult (the ORM session types every result as the base Result).
