@@ -4,12 +4,19 @@ Services never hold a signing key. They verify a token's signature against the i
 found by OIDC discovery and cached; an unknown ``kid`` makes PyJWT's ``PyJWKClient`` fetch them again) and require
 ``iss``, ``aud``, ``sub``, ``iat`` and ``exp``. Only asymmetric algorithms are accepted, and only the one matching
 the key: ``alg: none``, HMAC (``HS256`` keyed with the public key) and a key the issuer does not publish all fail.
+
+A verified token is remembered (by its exact text) until it expires, and for a minute at most, so a client sending the
+same token with every request — every loader and service does — costs one signature check a minute, not one a
+request; :meth:`TokenVerifier.known` answers from that memory alone (no key fetch), so an async route can use it on
+the event loop.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -103,16 +110,56 @@ class DiscoveredKeys:
 
 
 class TokenVerifier:
-    """Checks tokens of one issuer for one audience against ``keys``."""
+    """Checks tokens of one issuer for one audience against ``keys``.
 
-    def __init__(self, keys: KeySource, *, issuer: str, audience: str = DEFAULT_AUDIENCE, leeway: float = 30.0) -> None:
+    ``remember_seconds`` bounds how long a verified token is taken on trust without a new signature check (never
+    past its ``exp`` and the leeway); ``remembered`` how many tokens are kept (the oldest are forgotten first);
+    ``clock`` is the time in epoch seconds.
+    """
+
+    def __init__(
+        self, keys: KeySource, *, issuer: str, audience: str = DEFAULT_AUDIENCE, leeway: float = 30.0,
+        remember_seconds: float = 60.0, remembered: int = 1024, clock: Callable[[], float] = time.time,
+    ) -> None:
         self.keys = keys
         self.issuer = issuer.rstrip("/")
         self.audience = audience
         self.leeway = leeway
+        self.remember_seconds = remember_seconds
+        self.remembered = remembered
+        self.clock = clock
+        self._verified: dict[str, tuple[float, AccessToken]] = {}  # token -> (trusted until, epoch seconds; grant)
+        self._lock = threading.Lock()
+
+    def known(self, token: str) -> AccessToken | None:
+        """The grant of ``token`` if it was verified lately and has not expired since; None otherwise (verify it)."""
+        entry = self._verified.get(token)
+        if entry is None:
+            return None
+        if self.clock() >= entry[0]:
+            with self._lock:
+                self._verified.pop(token, None)
+            return None
+        return entry[1]
 
     def verify(self, token: str) -> AccessToken:
         """The grant of ``token``; :class:`InvalidToken` with the reason, :class:`KeysUnavailable` if undecidable."""
+        grant = self.known(token)
+        if grant is not None:
+            return grant
+        grant = self._check(token)
+        now = self.clock()
+        until = now + self.remember_seconds
+        if grant.expires_at is not None:
+            until = min(until, grant.expires_at.timestamp() + self.leeway)
+        if until > now:
+            with self._lock:
+                while len(self._verified) >= self.remembered:
+                    del self._verified[next(iter(self._verified))]
+                self._verified[token] = (until, grant)
+        return grant
+
+    def _check(self, token: str) -> AccessToken:
         algorithm = _header(token).get("alg")
         if algorithm not in ASYMMETRIC_ALGORITHMS:
             raise InvalidToken(f"algorithm {algorithm!r} is not accepted (only asymmetric signatures are)")

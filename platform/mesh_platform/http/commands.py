@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -90,7 +90,7 @@ class CommandExecutor:
         uow_factory: Callable[[], SqlUnitOfWork],
         idempotency_table: Table,
         *,
-        writer: Callable[..., AccessToken],
+        writer: Callable[..., Awaitable[AccessToken]],
         personal_data: PersonalData | None = None,
         max_batch_lines: int = DEFAULT_MAX_BATCH_LINES,
     ) -> None:
@@ -149,17 +149,23 @@ class CommandExecutor:
     @staticmethod
     def request_hash(request: Any, caller: AccessToken) -> str:
         """The caller's digest then the request's: one stored column binds a key to both."""
-        return _digest(caller.subject) + _digest(json.dumps(jsonable_encoder(request), sort_keys=True, default=str))
+        return _digest(caller.subject) + _digest(json.dumps(_encoded(request), sort_keys=True, default=str))
 
     def remember(
         self, session: Session, key: str, operation: str, request_hash: str, status: int, encoded: Any
     ) -> None:
         """Stage the reply of ``key`` in ``session``'s transaction, beside the state change it answers for."""
+        self.remember_many(session, [(key, operation, request_hash, status, encoded)])
+
+    def remember_many(self, session: Session, replies: Iterable[tuple[str, str, str, int, Any]]) -> None:
+        """Stage many ``(key, operation, request_hash, status, encoded reply)`` with one ``executemany``."""
         # One prepared statement, parameters apart: no new clause (and cache key) built per command.
-        session.execute(self._insert, {
-            "key": key, "operation": operation, "request_hash": request_hash, "status_code": status,
-            "response_body": encoded, "created_at": datetime.now(UTC),
-        })
+        now = datetime.now(UTC)
+        rows = [{"key": key, "operation": operation, "request_hash": request_hash, "status_code": status,
+                 "response_body": encoded, "created_at": now}
+                for key, operation, request_hash, status, encoded in replies]
+        if rows:
+            session.execute(self._insert, rows)
 
     def shown(self, body: Any, caller: AccessToken) -> Any:
         """``body`` as ``caller`` may see it (personal data masked without the PII scope)."""
@@ -208,6 +214,11 @@ _HALF = 32
 def encoded_reply(body: Any) -> Any:
     """``body`` as JSON-able values (a model dumps itself: quicker than the generic encoder, same result)."""
     return body.model_dump(mode="json") if isinstance(body, BaseModel) else jsonable_encoder(body)
+
+
+def _encoded(request: Any) -> Any:
+    # What jsonable_encoder gives for a model (its JSON dump by alias), without walking the dump a second time.
+    return request.model_dump(mode="json", by_alias=True) if isinstance(request, BaseModel) else jsonable_encoder(request)
 
 
 def _digest(text: str) -> str:

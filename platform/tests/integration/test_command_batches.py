@@ -188,3 +188,23 @@ def test_lines_beyond_one_transaction_chunk_all_commit(things, monkeypatch):
                               {"shelf": "a", "command": {"name": "t0", "size": 1}}))
     assert [answer["status"] for answer in lines] == [201] * 8 + [500]
     assert things.count(things.things) == 8 and things.count(things.tables.outbox) == 8
+
+
+def test_events_and_remembered_replies_are_stored_in_line_order_whether_a_chunk_fails_or_not(things, monkeypatch):
+    # Chunks of 3: the first chunk is all good (written at once), the second holds a refused line (run line by line).
+    monkeypatch.setattr("mesh_platform.http.command_batch.CHUNK_LINES", 3)
+    names = ["a1", "a2", "a3", "b1", "forbidden", "b2"]
+    with TestClient(things.app) as client:
+        client.headers.update(WRITER)
+        lines = answers(batch(client, *[{"idempotency_key": f"k-{name}", "shelf": "s", "command": {"name": name, "size": 1}}
+                                        for name in names]))
+        again = answers(batch(client, {"idempotency_key": "k-b2", "shelf": "s", "command": {"name": "b2", "size": 1}}))
+    assert [answer["status"] for answer in lines] == [201, 201, 201, 201, 422, 201]
+    assert again[0] == {**lines[5], "line": 1}
+    outbox = things.tables.outbox
+    with things.engine.connect() as connection:
+        stored = connection.execute(select(outbox.c.message_key, outbox.c.payload).order_by(outbox.c.id)).all()
+        remembered = connection.execute(select(func.count()).select_from(things.tables.idempotency_keys)).scalar_one()
+    assert [key for key, _ in stored] == ["a1", "a2", "a3", "b1", "b2"]
+    assert stored[0].payload == {"name": "a1", "shelf": "s"}
+    assert remembered == 5
