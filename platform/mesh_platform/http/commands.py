@@ -24,7 +24,7 @@ from fastapi import Header
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -99,7 +99,13 @@ class CommandExecutor:
         self.writer = writer
         self.personal_data = personal_data
         self.max_batch_lines = max_batch_lines
+        # Prepared once, parameters apart: no clause (and cache key) built per command.
         self._insert = insert(idempotency_table)
+        answer = select(idempotency_table.c.key, idempotency_table.c.request_hash, idempotency_table.c.status_code,
+                        idempotency_table.c.response_body)
+        operation = idempotency_table.c.operation == bindparam("operation")
+        self._lookup_one = answer.where(idempotency_table.c.key == bindparam("key"), operation)
+        self._lookup_many = answer.where(idempotency_table.c.key.in_(bindparam("keys", expanding=True)), operation)
 
     def execute(
         self, command: Command[Body], body: Body | None, params: dict[str, str], idempotency_key: str | None,
@@ -159,7 +165,6 @@ class CommandExecutor:
 
     def remember_many(self, session: Session, replies: Iterable[tuple[str, str, str, int, Any]]) -> None:
         """Stage many ``(key, operation, request_hash, status, encoded reply)`` with one ``executemany``."""
-        # One prepared statement, parameters apart: no new clause (and cache key) built per command.
         now = datetime.now(UTC)
         rows = [{"key": key, "operation": operation, "request_hash": request_hash, "status_code": status,
                  "response_body": encoded, "created_at": now}
@@ -184,11 +189,10 @@ class CommandExecutor:
         """The remembered rows of ``keys`` for ``operation`` (one query for a whole batch), by key."""
         if not keys:
             return {}
-        table = self.table
-        rows = session.execute(
-            select(table.c.key, table.c.request_hash, table.c.status_code, table.c.response_body)
-            .where(table.c.key.in_(keys), table.c.operation == operation)
-        )
+        if len(keys) == 1:
+            rows = session.execute(self._lookup_one, {"key": keys[0], "operation": operation})
+        else:
+            rows = session.execute(self._lookup_many, {"keys": keys, "operation": operation})
         return {row.key: row for row in rows}
 
     def answer_of(
