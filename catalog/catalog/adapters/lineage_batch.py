@@ -195,9 +195,10 @@ class LineageBatch:
                 node = nodes[job_id] = _Node(None, job_id, JOB, job.namespace, job.name, {}, at, at, {}, new=True)
             node.facets = merge_facets(node.facets, job.facets)
             inputs = len(observation.inputs)
+            known_job = not node.new  # a job new in this batch has no edge in the graph yet
             for position, dataset_id in enumerate(observation.dataset_ids):
                 edge = (dataset_id, job_id) if position < inputs else (job_id, dataset_id)
-                if edge not in self.edges and not self.graph.has_edge(*edge):
+                if edge not in self.edges and not (known_job and self.graph.has_edge(*edge)):
                     self.edges[edge] = None
             if run is not None:
                 self._fold_run(run, job_id, at)

@@ -8,6 +8,7 @@ its shape.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -100,6 +101,9 @@ class _Dataset(_Named):
     outputFacets: Facets = Field(default_factory=dict)  # noqa: N815
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 class _Run(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -109,6 +113,8 @@ class _Run(BaseModel):
     @field_validator("runId")
     @classmethod
     def _uuid(cls, value: str) -> str:
+        if _CANONICAL_UUID.fullmatch(value):
+            return value  # already in the form str(UUID(...)) gives: what almost every producer sends
         try:
             return str(UUID(value))
         except ValueError:
