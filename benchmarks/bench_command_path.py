@@ -9,8 +9,9 @@ round of each counts. A second figure sends every command with an ``Idempotency-
 safely), which adds the remembered answer to the transaction.
 
 The batch row uploads fighters as NDJSON to ``POST /fighters/batch`` (every line with an idempotency key, as a loader
-sends them; each line validated, its own savepoint, its outbox row and remembered reply) against the bare app's
-``POST /fighters/batch``: the same lines validated by the same model and stored with one multi-row insert.
+sends them; each line validated and run as the single command, with its outbox row and remembered reply, written
+together per chunk of lines) against the bare app's ``POST /fighters/batch``: the same lines validated by the same
+model and stored with one multi-row insert.
 """
 
 from __future__ import annotations
