@@ -130,6 +130,9 @@ class Subscription:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout)
+        if self._thread is None or not self._thread.is_alive():
+            # Its producer's sender thread would otherwise outlive the subscription (and time out flushing at exit).
+            self.dead_letters.close()
         self.health.state = "stopped"
 
     def process(self, record: ConsumedRecord) -> bool:

@@ -31,6 +31,9 @@ class RecordedDeadLetters:
     def publish(self, record: Any, *, reason: str, consumer_group: str) -> None:
         self.reasons[dict(record.headers)["ce_id"].decode()] = reason
 
+    def close(self) -> None:
+        pass
+
 
 def test_a_row_inserted_concurrently_is_updated_by_the_next_attempt_instead_of_parking_the_event(
     postgres_url, events, domain

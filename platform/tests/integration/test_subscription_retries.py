@@ -54,6 +54,9 @@ class NullDeadLetters:
     def publish(self, record: Any, *, reason: str, consumer_group: str) -> None:
         raise AssertionError(f"nothing should be dead-lettered here: {reason}")
 
+    def close(self) -> None:
+        pass
+
 
 def test_a_failing_batch_is_retried_logged_and_reported_until_it_commits_once(store, events, domain, caplog):
     messages = [

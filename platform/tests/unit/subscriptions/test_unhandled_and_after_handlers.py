@@ -16,9 +16,13 @@ class FakeDeadLetters:
 
     def __init__(self) -> None:
         self.parked: list[tuple[str, str]] = []
+        self.closed = False
 
     def publish(self, record, *, reason: str, consumer_group: str) -> None:
         self.parked.append((record.topic, reason))
+
+    def close(self) -> None:
+        self.closed = True
 
 
 @pytest.fixture
@@ -109,3 +113,10 @@ def test_a_failing_after_step_commits_nothing_of_the_batch_so_it_is_retried(stor
         sub._handle(sub._decode_all([consumed(event("created"))]))
     assert processed(store) == []  # nothing recorded: the same events are handled again on the retry
     assert dead_letters.parked == []  # and no single event is blamed for it
+
+
+def test_a_stopped_subscription_closes_its_dead_letter_producer(store):
+    dead_letters = FakeDeadLetters()
+    sub = subscription(store, dead_letters, handlers={"octagon.producer.thing.created.v1": lambda s, m: None})
+    sub.stop()
+    assert dead_letters.closed and sub.health.state == "stopped"
