@@ -115,7 +115,8 @@ class SqliteSearchIndex(SqlSearchIndex):
     """FTS5 with bm25 ranking (lower is better); names weigh most, then tags, field names, descriptions.
 
     ``search_fts`` indexes the text of ``search_documents`` (external content, same rowids): the text is stored
-    once, and an entry is removed while its document row still holds the text it was made from.
+    once, and an entry is removed while its document row still holds the text it was made from. A document's
+    rowid is its ``doc`` column (``INTEGER PRIMARY KEY``, revision 0007), so VACUUM or a copy of the table keeps it.
 
     ``search_fts_hits`` holds per document what a search reads of every hit (its key and its facet codes packed
     as 8-byte numbers), in rows small enough for thousands of hits to stay in the page cache; ``search_facets``

@@ -116,3 +116,96 @@ def test_documents_indexed_before_the_external_content_revision_are_found_after_
                 assert uow.search.search(parse_query("roster"), {}, limit=20, offset=0).total == 2
     finally:
         engine.dispose()
+
+
+def numbered(number: int) -> SearchDocument:
+    """A product found by its own word (``only<number>``) and filtered by ``even``/``odd``."""
+    return document(number, ("even" if number % 2 == 0 else "odd", f"only{number}"))
+
+
+def index_and_remove_some(engine: Engine) -> list[int]:
+    """Index twelve products and remove a third of them, leaving gaps among the documents' rowids; the kept ones."""
+    removed = [1, 2, 5, 8]
+    with SqlCatalogUnitOfWork(engine) as uow:
+        uow.search.index_many([numbered(n) for n in range(12)])
+        uow.commit()
+    with SqlCatalogUnitOfWork(engine) as uow:
+        uow.search.remove_many([f"roster/product-{n}" for n in removed])
+        uow.commit()
+    return [n for n in range(12) if n not in removed]
+
+
+def assert_exact_answers(engine: Engine, kept: list[int]) -> None:
+    """Every kept product and nothing else is found by its words and its facets, with the right facet counts."""
+    def keys(numbers: list[int]) -> list[str]:
+        return sorted(f"roster/product-{n}" for n in numbers)
+
+    with SqlCatalogUnitOfWork(engine) as uow:
+        everything = uow.search.search(parse_query("fighter"), {}, limit=50, offset=0)
+        assert sorted(hit.product_key for hit in everything.hits) == keys(kept)
+        for number in kept:
+            found = uow.search.search(parse_query(f"only{number}"), {}, limit=50, offset=0)
+            assert [(hit.product_key, hit.summary["name"]) for hit in found.hits] == [
+                (f"roster/product-{number}", f"Fighter list {number}")]
+        even = [n for n in kept if n % 2 == 0]
+        filtered = uow.search.search(parse_query("roster"), {"tag": "even"}, limit=50, offset=0)
+        assert sorted(hit.product_key for hit in filtered.hits) == keys(even)
+        assert filtered.facets["tag"][0] == ("even", len(even))
+        browsed = uow.search.search(None, {}, limit=50, offset=0)
+        assert [hit.product_key for hit in browsed.hits] == keys(kept)
+        assert dict(browsed.facets["tag"]) == {"even": len(even), "odd": len(kept) - len(even),
+                                               **{f"only{n}": 1 for n in kept}}
+    if engine.dialect.name == "sqlite":  # the text index agrees with the documents it indexes, entry for entry
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO search_fts (search_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_searches_and_facet_counts_stay_exact_after_removals_and_a_vacuum(engine: Engine) -> None:
+    kept = index_and_remove_some(engine)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM")
+    assert_exact_answers(engine, kept)
+
+
+def test_searches_stay_exact_after_the_documents_table_is_copied_into_a_new_one(engine: Engine) -> None:
+    """SQLite changes a table's definition by copying its rows, column by column, into a new table (a later
+    migration in Alembic's batch mode does): the documents must keep the ids the text index and the facet tables
+    know them by."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("copying a table to change it is SQLite's way; PostgreSQL's index refers to product keys")
+    kept = index_and_remove_some(engine)
+    with engine.begin() as connection:
+        definition = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'search_documents'").scalar_one()
+        connection.exec_driver_sql(definition.replace("search_documents", "search_documents_copy", 1))
+        columns = ", ".join(row[1] for row in connection.exec_driver_sql("PRAGMA table_info(search_documents)"))
+        connection.exec_driver_sql(  # column by column, as Alembic's batch mode copies a table it changes
+            f"INSERT INTO search_documents_copy ({columns}) SELECT {columns} FROM search_documents")
+        connection.exec_driver_sql("DROP TABLE search_documents")
+        connection.exec_driver_sql("ALTER TABLE search_documents_copy RENAME TO search_documents")
+    assert_exact_answers(engine, kept)
+
+
+def test_documents_keep_their_ids_across_the_document_ids_revision_both_ways(store_url: str) -> None:
+    engine = create_store_engine(store_url)
+    try:
+        migrate(engine, "0006")
+        kept = index_and_remove_some(engine)
+        ids_before = _document_ids(engine)
+        for revision, down in (("0007", False), ("0006", True), ("0007", False)):
+            migrate(engine, revision, down=down)
+            assert _document_ids(engine) == ids_before
+            assert_exact_answers(engine, kept)
+        with SqlCatalogUnitOfWork(engine) as uow:  # indexing goes on after the revision
+            uow.search.index_many([numbered(1), numbered(20)])
+            uow.commit()
+        assert_exact_answers(engine, sorted([*kept, 1, 20]))
+    finally:
+        engine.dispose()
+
+
+def _document_ids(engine: Engine) -> dict[str, int]:
+    if engine.dialect.name != "sqlite":
+        return {}
+    with engine.connect() as connection:
+        return {key: rowid for key, rowid in connection.exec_driver_sql("SELECT product_key, rowid FROM search_documents")}
