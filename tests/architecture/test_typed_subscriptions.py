@@ -9,8 +9,8 @@ import pytest
 
 from mesh_platform.contracts import ContractRegistry
 from mesh_platform.subscriptions import SubscriptionSpec
-from mesh_platform.subscriptions.codegen import generate
 from mesh_platform.subscriptions.spec import declared_subscriptions
+from mesh_tools.codegen import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = ROOT / "contracts"
@@ -24,9 +24,9 @@ def test_the_subscribing_domains_are_the_ones_with_a_subscriptions_file():
 @pytest.mark.parametrize("domain", SUBSCRIBERS)
 def test_the_consumed_events_module_is_what_the_producers_contracts_generate(domain):
     module = ROOT / "domains" / domain / domain / "adapters" / "consumed_events.py"
-    assert module.exists(), f"generate it: python -m mesh_platform.subscriptions.codegen {domain} {module}"
+    assert module.exists(), f"generate it: python -m mesh_tools.codegen {domain} {module}"
     assert module.read_text() == generate(domain, CONTRACTS), (
-        f"{module.relative_to(ROOT)} is stale: python -m mesh_platform.subscriptions.codegen {domain} "
+        f"{module.relative_to(ROOT)} is stale: python -m mesh_tools.codegen {domain} "
         f"{module.relative_to(ROOT)}"
     )
 

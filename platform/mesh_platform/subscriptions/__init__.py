@@ -1,7 +1,7 @@
 """Idempotent subscriptions to other domains' topics, with a dead-letter topic per subscriber.
 
 Domains declare theirs by event class (:class:`SubscriptionSpec`, over classes generated from the producers'
-contracts by :mod:`mesh_platform.subscriptions.codegen`) and hand it to ``DomainService.subscribe``.
+contracts by :mod:`mesh_tools.codegen`) and hand it to ``DomainService.subscribe``.
 """
 
 from mesh_platform.subscriptions.messages import ConsumedData, ConsumedEvent

@@ -4,7 +4,7 @@ Each class is one CloudEvents type of one product major (``octagon.roster.fighte
 ``roster.fighters`` v1). Its fields are the fields of that event type's schema in the producer's contract, typed
 (``date``/``timestamp`` parsed, nested objects as nested models), so a handler reads ``message.weight_class`` rather
 than ``data["weight_class"]``. Fields a later minor version adds are ignored until the classes are regenerated
-(:mod:`mesh_platform.subscriptions.codegen`); the classes carry what they were generated from (``CONTRACT_FIELDS``), so
+(:mod:`mesh_tools.codegen`); the classes carry what they were generated from (``CONTRACT_FIELDS``), so
 :class:`mesh_platform.subscriptions.spec.SubscriptionSpec` can refuse to start when the contract no longer offers it.
 """
 

@@ -8,7 +8,7 @@ A domain declares it once, beside its handlers::
         after_handlers=refresh_stale,  # once per batch, after every handler, in the same transaction
     )
 
-The classes are generated from the producers' contracts (:mod:`mesh_platform.subscriptions.codegen`); the topics
+The classes are generated from the producers' contracts (:mod:`mesh_tools.codegen`); the topics
 follow from them. When the service starts, :meth:`SubscriptionSpec.check` compares the declaration with the
 producers' contracts and with ``contracts/<domain>/subscriptions.yaml`` (where the read grants come from) and
 refuses to start, with every reason, on an unknown product major, topic or event type, a field the contract no

@@ -1,7 +1,7 @@
 """The events results consumes, typed from the producers' contracts. GENERATED: do not edit.
 
 Regenerate after a producer's contract or contracts/results/subscriptions.yaml changes:
-``python -m mesh_platform.subscriptions.codegen results <this file>`` (a test checks it is current).
+``python -m mesh_tools.codegen results <this file>`` (a test checks it is current).
 """
 
 from datetime import date, datetime

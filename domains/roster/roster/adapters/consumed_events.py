@@ -1,7 +1,7 @@
 """The events roster consumes, typed from the producers' contracts. GENERATED: do not edit.
 
 Regenerate after a producer's contract or contracts/roster/subscriptions.yaml changes:
-``python -m mesh_platform.subscriptions.codegen roster <this file>`` (a test checks it is current).
+``python -m mesh_tools.codegen roster <this file>`` (a test checks it is current).
 """
 
 from datetime import date, datetime

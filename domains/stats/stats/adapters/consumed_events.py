@@ -1,7 +1,7 @@
 """The events stats consumes, typed from the producers' contracts. GENERATED: do not edit.
 
 Regenerate after a producer's contract or contracts/stats/subscriptions.yaml changes:
-``python -m mesh_platform.subscriptions.codegen stats <this file>`` (a test checks it is current).
+``python -m mesh_tools.codegen stats <this file>`` (a test checks it is current).
 """
 
 from datetime import date, datetime

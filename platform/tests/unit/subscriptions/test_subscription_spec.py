@@ -12,8 +12,8 @@ from mesh_platform.contracts import ContractRegistry, default_contracts_dir
 from mesh_platform.events.envelope import EventMessage
 from mesh_platform.kafka.event_plane import read_subscriptions
 from mesh_platform.subscriptions import ConsumedEvent, SubscriptionRefused, SubscriptionSpec
-from mesh_platform.subscriptions.codegen import render_consumed_events
 from mesh_platform.subscriptions.spec import declared_subscriptions
+from mesh_tools.codegen import render_consumed_events
 
 CONTRACTS = default_contracts_dir()
 

@@ -5,8 +5,8 @@ ACLs are granted from it). This module turns every event type those product majo
 :class:`~mesh_platform.subscriptions.messages.ConsumedEvent` class, typed from the event type's schema in the
 producer's contract, and writes them to one module of the domain::
 
-    python -m mesh_platform.subscriptions.codegen roster domains/roster/roster/adapters/consumed_events.py
-    python -m mesh_platform.subscriptions.codegen roster domains/roster/roster/adapters/consumed_events.py --check
+    python -m mesh_tools.codegen roster domains/roster/roster/adapters/consumed_events.py
+    python -m mesh_tools.codegen roster domains/roster/roster/adapters/consumed_events.py --check
 
 ``--check`` exits 1 when the module is not what the current contracts generate (CI runs it through a test).
 """
@@ -51,7 +51,7 @@ def render_consumed_events(
     header = (
         f'"""The events {domain} consumes, typed from the producers\' contracts. GENERATED: do not edit.\n\n'
         f"Regenerate after a producer's contract or contracts/{domain}/{SUBSCRIPTIONS_FILE} changes:\n"
-        f"``python -m mesh_platform.subscriptions.codegen {domain} <this file>`` (a test checks it is current).\n"
+        f"``python -m mesh_tools.codegen {domain} <this file>`` (a test checks it is current).\n"
         '"""\n\n'
     )  # no `from __future__ import annotations`: pydantic resolves the annotations at once, nested classes first
     imports = sorted(writer.stdlib_imports)
@@ -174,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     check = "--check" in arguments
     arguments = [argument for argument in arguments if argument != "--check"]
     if len(arguments) != 2:
-        print("usage: python -m mesh_platform.subscriptions.codegen <domain> <output.py> [--check]", file=sys.stderr)
+        print("usage: python -m mesh_tools.codegen <domain> <output.py> [--check]", file=sys.stderr)
         return 2
     domain, output = arguments[0], Path(arguments[1])
     source = generate(domain)
