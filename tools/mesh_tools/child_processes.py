@@ -61,6 +61,17 @@ def command_line(pid: int) -> str | None:
     return raw.replace(b"\0", b" ").decode(errors="replace").strip() or None  # a zombie has an empty one
 
 
+def running(pid: int) -> bool:
+    """Whether process ``pid`` has not finished exiting. An exiting process loses its command line before it closes
+    its files (its listening sockets among them), so only a zombie or no process at all has let go of its ports."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    state = next((line.split()[1] for line in status.splitlines() if line.startswith("State:")), "X")
+    return state not in ("Z", "X")
+
+
 def end_leftover(pid: int, *, recognised_by: str, timeout: float = 30.0) -> bool:
     """Stop the process group led by ``pid`` if that process's command line contains ``recognised_by``.
 
@@ -74,7 +85,7 @@ def end_leftover(pid: int, *, recognised_by: str, timeout: float = 30.0) -> bool
         return False
     signal_group(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while command_line(pid) is not None:
+    while running(pid):
         if time.monotonic() > deadline:
             signal_group(pid, signal.SIGKILL)
             deadline = time.monotonic() + 10  # the kernel takes a moment to tear it down
